@@ -1,0 +1,59 @@
+"""Session limits (idle and absolute), the request's actor, and the second-factor gate."""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+
+from samhandling.organisations.actors import ACTIVE_MEMBERSHIP_SESSION_KEY, actor_for
+
+from . import services
+from .second_factor import needs_second_factor
+
+# Paths a signed-in user may reach before the second factor is verified.
+SECOND_FACTOR_EXEMPT = ("/accounts/", "/static/", "/healthz", "/i18n/")
+
+
+class SessionLimitsMiddleware:
+    """Ends sessions after SESSION_IDLE_SECONDS idle and SESSION_ABSOLUTE_SECONDS in all."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = timezone.now().timestamp()
+            session = request.session
+            signed_in = session.get("signed_in_at", now)
+            last_seen = session.get("last_seen_at", now)
+            if (now - last_seen > settings.SESSION_IDLE_SECONDS
+                    or now - signed_in > settings.SESSION_ABSOLUTE_SECONDS):
+                services.sign_out(request, reason="session expired")
+                request.session["session_expired"] = True
+            else:
+                session["last_seen_at"] = now
+        request.actor = actor_for(  # type: ignore[attr-defined]
+            request.user if request.user.is_authenticated else None,  # type: ignore[arg-type]
+            membership_id=request.session.get(ACTIVE_MEMBERSHIP_SESSION_KEY),
+        )
+        return self.get_response(request)
+
+
+class SecondFactorMiddleware:
+    """Sends a user who must use a second factor to set it up or verify it before anything else."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and not request.path.startswith(SECOND_FACTOR_EXEMPT)
+            and needs_second_factor(user)  # type: ignore[arg-type]
+            and not user.is_verified()  # type: ignore[union-attr]
+        ):
+            return redirect("accounts:second_factor")
+        return self.get_response(request)

@@ -1,0 +1,131 @@
+"""The access log: an append-only, hash-chained record of every read and write of personal data.
+
+The fields follow the national health access logs: who (actor, role, organisation), what
+information object, about whom, when, why, through which channel. Never the content of what
+was read.
+"""
+
+import hashlib
+import json
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+GENESIS_HASH = "0" * 64
+
+
+class AppendOnlyError(RuntimeError):
+    """Raised when code tries to change or remove an audit event."""
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("Audit events are append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Audit events are append-only.")
+
+
+class AuditEvent(models.Model):
+    class Action(models.TextChoices):
+        VIEW = "view", _("Viewed")
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Changed")
+        DELETE = "delete", _("Deleted")
+        EXPORT = "export", _("Exported")
+        LOGIN = "login", _("Signed in")
+        LOGOUT = "logout", _("Signed out")
+        REFUSED = "refused", _("Refused")
+
+    class Outcome(models.TextChoices):
+        GRANTED = "granted", _("Granted")
+        REFUSED = "refused", _("Refused")
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("Web")
+        API = "api", _("API")
+        TASK = "task", _("Background task")
+        COMMAND = "command", _("Command line")
+
+    sequence = models.PositiveBigIntegerField(_("sequence"), unique=True)
+    occurred_at = models.DateTimeField(_("time (UTC)"), db_index=True)
+    actor_id = models.BigIntegerField(_("actor"), null=True, blank=True, db_index=True)
+    actor_name = models.CharField(_("actor name"), max_length=300, blank=True)
+    actor_role = models.CharField(_("role"), max_length=32, blank=True)
+    organisation_id = models.BigIntegerField(_("organisation"), null=True, blank=True)
+    organisation_name = models.CharField(_("organisation name"), max_length=200, blank=True)
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.GRANTED
+    )
+    object_type = models.CharField(_("information object"), max_length=64, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    person_id = models.BigIntegerField(_("person concerned"), null=True, blank=True, db_index=True)
+    municipality_id = models.BigIntegerField(_("municipality"), null=True, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=200, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    previous_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sequence"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [models.Index(fields=["person_id", "occurred_at"], name="audit_person_time")]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("Audit events are append-only.")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Audit events are append-only.")
+
+    def canonical(self) -> bytes:
+        """The canonical form that the hash covers: every field but the hash itself."""
+        body = {
+            "sequence": self.sequence,
+            "occurred_at": self.occurred_at.isoformat(timespec="microseconds"),
+            "actor_id": self.actor_id,
+            "actor_name": self.actor_name,
+            "actor_role": self.actor_role,
+            "organisation_id": self.organisation_id,
+            "organisation_name": self.organisation_name,
+            "action": self.action,
+            "outcome": self.outcome,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "person_id": self.person_id,
+            "municipality_id": self.municipality_id,
+            "purpose": self.purpose,
+            "reason": self.reason,
+            "request_id": self.request_id,
+            "channel": self.channel,
+            "previous_hash": self.previous_hash,
+        }
+        return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(self.canonical()).hexdigest()
+
+
+class ChainHead(models.Model):
+    """One row: the newest sequence and hash. Locking it serialises appends to the chain."""
+
+    sequence = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.hash[:12]}"

@@ -1,0 +1,184 @@
+"""Appending to the audit chain, verifying it and checkpointing its head."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from . import context
+from .models import GENESIS_HASH, AuditEvent, ChainHead
+
+if TYPE_CHECKING:
+    from samhandling.organisations.actors import Actor
+
+
+class Decision(Protocol):
+    """Anything truthy or falsy that says why (access.policy.Decision)."""
+
+    reason: str
+
+    def __bool__(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What an event is about, when there is no model instance to hand."""
+
+    object_type: str
+    object_id: str = ""
+    person_id: int | None = None
+    municipality_id: int | None = None
+
+
+def describe(obj: Any) -> Subject:
+    """The information object, the person concerned and the tenant of a record."""
+    if obj is None:
+        return Subject(object_type="")
+    if isinstance(obj, Subject):
+        return obj
+    audit_subject = getattr(obj, "audit_subject", None)
+    if callable(audit_subject):
+        subject: Subject = audit_subject()
+        return subject
+    return Subject(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+
+
+def record(
+    actor: Actor | None,
+    action: str,
+    obj: Any = None,
+    *,
+    decision: Decision | None = None,
+    purpose: str = "",
+    reason: str = "",
+) -> AuditEvent:
+    """Appends one event to the chain, in the caller's transaction if there is one."""
+    subject = describe(obj)
+    granted = decision is None or bool(decision)
+    if decision is not None and not reason:
+        reason = decision.reason
+    ctx = context.current()
+    user = actor.user if actor else None
+    organisation = actor.organisation if actor else None
+    event = AuditEvent(
+        occurred_at=timezone.now(),
+        actor_id=user.pk if user else None,
+        actor_name=user.get_full_name() or user.get_username() if user else "",
+        actor_role=actor.role if actor else "",
+        organisation_id=organisation.pk if organisation else None,
+        organisation_name=organisation.name if organisation else "",
+        action=action,
+        outcome=AuditEvent.Outcome.GRANTED if granted else AuditEvent.Outcome.REFUSED,
+        object_type=subject.object_type,
+        object_id=subject.object_id,
+        person_id=subject.person_id,
+        municipality_id=subject.municipality_id,
+        purpose=purpose[:200],
+        reason=reason[:300],
+        request_id=ctx.request_id,
+        channel=actor.channel if actor and ctx.channel == "command" else ctx.channel,
+    )
+    with transaction.atomic():
+        head = ChainHead.objects.select_for_update().get(pk=1)
+        event.sequence = head.sequence + 1
+        event.previous_hash = head.hash
+        event.hash = event.compute_hash()
+        event.save()
+        ChainHead.objects.filter(pk=1).update(sequence=event.sequence, hash=event.hash)
+    return event
+
+
+@dataclass(frozen=True)
+class Verification:
+    intact: bool
+    length: int
+    first_bad_sequence: int | None = None
+    problem: str = ""
+
+
+def verify_chain(*, checkpoint_path: Path | None = None, batch_size: int = 5000) -> Verification:
+    """Walks the chain in order; names the first event whose hash or link does not match."""
+    previous_hash = GENESIS_HASH
+    expected_sequence = 1
+    length = 0
+    hashes_at: dict[int, str] = {}
+    checkpoint = read_checkpoint(checkpoint_path)
+    last_seen = 0
+    while True:
+        batch = list(AuditEvent.objects.filter(sequence__gt=last_seen).order_by("sequence")[:batch_size])
+        if not batch:
+            break
+        for event in batch:
+            if event.sequence != expected_sequence:
+                return Verification(
+                    False, length, expected_sequence,
+                    f"event {expected_sequence} is missing (next is {event.sequence})",
+                )
+            if event.previous_hash != previous_hash:
+                return Verification(
+                    False, length, event.sequence,
+                    f"event {event.sequence} does not link to the event before it",
+                )
+            if event.compute_hash() != event.hash:
+                return Verification(
+                    False, length, event.sequence,
+                    f"event {event.sequence} was altered: its hash does not match its content",
+                )
+            if checkpoint and event.sequence == checkpoint["sequence"]:
+                hashes_at[event.sequence] = event.hash
+            previous_hash = event.hash
+            expected_sequence += 1
+            length += 1
+        last_seen = batch[-1].sequence
+    if checkpoint:
+        seq = checkpoint["sequence"]
+        if seq > length:
+            return Verification(
+                False, length, length + 1,
+                f"the checkpoint names event {seq}, but the chain ends at {length}: "
+                "events were removed from its end",
+            )
+        if seq and hashes_at.get(seq) != checkpoint["hash"]:
+            return Verification(
+                False, length, seq, f"event {seq} differs from the checkpoint written earlier"
+            )
+    return Verification(True, length)
+
+
+def checkpoint_path() -> Path:
+    return Path(settings.AUDIT_CHECKPOINT_PATH)
+
+
+def read_checkpoint(path: Path | None = None) -> dict[str, Any] | None:
+    path = path or checkpoint_path()
+    if not path.exists():
+        return None
+    data: dict[str, Any] = json.loads(path.read_text())
+    return data
+
+
+def write_checkpoint(path: Path | None = None) -> dict[str, Any]:
+    """Writes the chain's head to a file outside the database (atomically replaced)."""
+    path = path or checkpoint_path()
+    head = ChainHead.objects.get(pk=1)
+    data = {
+        "sequence": head.sequence,
+        "hash": head.hash,
+        "written_at": timezone.now().isoformat(timespec="seconds"),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".checkpoint-")
+    with os.fdopen(fd, "w") as handle:
+        json.dump(data, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    return data

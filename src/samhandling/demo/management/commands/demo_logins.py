@@ -1,0 +1,25 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from samhandling.organisations.models import Membership
+
+from .seed_demo import DEMO_PASSWORD
+
+
+class Command(BaseCommand):
+    help = "Prints the demo users, their roles and the demo password (demo only)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        memberships = (
+            Membership.objects.filter(user__email__endswith="@demo.invalid")
+            .select_related("user", "organisation")
+            .order_by("role", "user__username")
+        )
+        self.stdout.write("")
+        self.stdout.write("Demo users (synthetic, demo only) – password for all: " + DEMO_PASSWORD)
+        for m in memberships:
+            self.stdout.write(
+                f"  {m.user.username:<16} {m.get_role_display():<22} {m.organisation.name}"
+            )
+        self.stdout.write("")

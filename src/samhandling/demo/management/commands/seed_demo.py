@@ -1,0 +1,221 @@
+"""Deterministic synthetic demo data: Skien with its services, one user per role, ~200 children.
+
+Every person is synthetic: names are drawn from common Norwegian first and family names and
+combined at random, addresses are invented, and every identity number is a synthetic one
+(month + 80), valid by checksum but never a real person. A second run changes nothing.
+"""
+
+import datetime
+import random
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from samhandling.accounts.models import User
+from samhandling.audit import services as audit
+from samhandling.organisations.models import Membership, Organisation, Region, Role, Sector
+from samhandling.people.identity import synthetic_norwegian_id
+from samhandling.people.models import AddressProtection, FamilyRelation, Person
+
+DEMO_MUNICIPALITY = "4003"  # Skien, Telemark: real indicators exist for it in the knowledge base
+DEMO_PASSWORD = "demo-0-24-passord"  # noqa: S105 - demo only, printed by `make run`
+REFERENCE_DATE = datetime.date(2026, 11, 26)  # ages are computed against this, for determinism
+
+SERVICES = [
+    (Sector.KINDERGARTEN, "Eksempel barnehage, Skien (demo)"),
+    (Sector.SCHOOL, "Eksempel ungdomsskole, Skien (demo)"),
+    (Sector.SCHOOL_HEALTH, "Skolehelsetjenesten, Skien (demo)"),
+    (Sector.FAMILY_HEALTH, "Helsestasjonen, Skien (demo)"),
+    (Sector.CHILD_WELFARE, "Barneverntjenesten, Skien (demo)"),
+    (Sector.NAV, "NAV Skien (demo)"),
+    (Sector.PPT, "PPT Skien (demo)"),
+    (Sector.MENTAL_HEALTH, "Psykisk helse og rus barn og unge, Skien (demo)"),
+    (Sector.INTEGRATION, "Flyktning- og integreringstjenesten, Skien (demo)"),
+    (Sector.CULTURE_LEISURE, "Kultur og fritid, Skien (demo)"),
+    (Sector.POLICE, "Politiets forebyggende enhet, Skien (demo)"),
+]
+
+# username, first name, last name, sector (for professionals), job title
+PROFESSIONALS = [
+    ("barnehage", "Berit", "Barnehagelærer", Sector.KINDERGARTEN, "Pedagogisk leder"),
+    ("laerer", "Lars", "Lærer", Sector.SCHOOL, "Kontaktlærer"),
+    ("helsesykepleier", "Hanne", "Helsesykepleier", Sector.SCHOOL_HEALTH, "Helsesykepleier"),
+    ("helsestasjon", "Heidi", "Helsestasjon", Sector.FAMILY_HEALTH, "Helsesykepleier"),
+    ("barnevern", "Bjørn", "Barnevern", Sector.CHILD_WELFARE, "Saksbehandler"),
+    ("nav", "Nina", "Veileder", Sector.NAV, "Veileder ungdom"),
+    ("ppt", "Per", "Rådgiver", Sector.PPT, "PP-rådgiver"),
+    ("psykiskhelse", "Pia", "Psykolog", Sector.MENTAL_HEALTH, "Psykolog"),
+    ("integrering", "Ida", "Integrering", Sector.INTEGRATION, "Programrådgiver"),
+    ("kultur", "Kari", "Fritid", Sector.CULTURE_LEISURE, "Fritidskonsulent"),
+    ("politi", "Paal", "Politikontakt", Sector.POLICE, "Politikontakt"),
+]
+
+DIRECTORATES = [
+    ("Utdanningsdirektoratet", "Udir"),
+    ("Integrerings- og mangfoldsdirektoratet", "IMDi"),
+    ("Helsedirektoratet", "Hdir"),
+    ("Barne-, ungdoms- og familiedirektoratet", "Bufdir"),
+    ("Arbeids- og velferdsdirektoratet", "NAV Arbeids- og velferdsdirektoratet"),
+]
+
+GIVEN_NAMES = [
+    "Emma", "Nora", "Sofie", "Olivia", "Ella", "Leah", "Ingrid", "Maja", "Sara", "Frida",
+    "Ada", "Amalie", "Hedda", "Tiril", "Selma", "Aurora", "Iben", "Mathilde", "Vilde", "Aisha",
+    "Jakob", "Emil", "Noah", "Oliver", "Filip", "William", "Lucas", "Henrik", "Aksel", "Johannes",
+    "Magnus", "Sander", "Isak", "Tobias", "Elias", "Mohammed", "Adam", "Theodor", "Kasper", "Jonas",
+]
+ADULT_GIVEN_NAMES = [
+    "Anne", "Kristin", "Marianne", "Silje", "Camilla", "Hilde", "Tone", "Linda", "Mona", "Fatima",
+    "Jan", "Per", "Geir", "Thomas", "Morten", "Espen", "Kjetil", "Trond", "Ali", "Stian",
+]
+FAMILY_NAMES = [
+    "Hansen", "Johansen", "Olsen", "Larsen", "Andersen", "Pedersen", "Nilsen", "Kristiansen",
+    "Jensen", "Karlsen", "Johnsen", "Pettersen", "Eriksen", "Berg", "Haugen", "Hagen",
+    "Johannessen", "Andreassen", "Jacobsen", "Dahl", "Jørgensen", "Halvorsen", "Lund", "Moen",
+    "Ahmed", "Hussein", "Nguyen", "Kowalski", "Ali", "Tesfay",
+]
+STREETS = ["Eksempelveien", "Demogata", "Prøvestien", "Testlia", "Fiktivbakken", "Syntetveien"]
+LANGUAGES = ["nb", "nb", "nb", "nb", "nb", "nn", "en", "ar", "so", "uk", "pl", "ti"]
+
+
+class Command(BaseCommand):
+    help = "Loads deterministic synthetic demo data (idempotent; same --seed, same data)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=2024)
+        parser.add_argument("--children", type=int, default=200)
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            skien = Region.objects.get(country="NO", kind="municipality", code=DEMO_MUNICIPALITY)
+        except Region.DoesNotExist as exc:
+            raise CommandError("Load the regions first: python manage.py load_regions") from exc
+        organisations = self._organisations(skien)
+        users = self._users(organisations)
+        created = self._people(skien, random.Random(options["seed"]), options["children"])
+        self.stdout.write(
+            f"Demo data: {len(organisations)} organisations, {len(users)} users, "
+            f"{created} children with families created (Skien)."
+        )
+
+    def _organisations(self, skien: Region) -> dict[str, Organisation]:
+        orgs: dict[str, Organisation] = {}
+        orgs["municipality"], _ = Organisation.objects.get_or_create(
+            name="Skien kommune (demo)", kind=Organisation.Kind.MUNICIPALITY,
+            defaults={"municipality": skien},
+        )
+        for sector, name in SERVICES:
+            orgs[sector], _ = Organisation.objects.get_or_create(
+                name=name, kind=Organisation.Kind.SERVICE,
+                defaults={"sector": sector, "municipality": skien},
+            )
+        for name, short in DIRECTORATES:
+            orgs[short], _ = Organisation.objects.get_or_create(
+                name=name, kind=Organisation.Kind.DIRECTORATE, defaults={"short_name": short},
+            )
+        orgs["KS"], _ = Organisation.objects.get_or_create(
+            name="KS – Kommunesektorens organisasjon", kind=Organisation.Kind.OTHER,
+            defaults={"short_name": "KS"},
+        )
+        return orgs
+
+    def _users(self, orgs: dict[str, Organisation]) -> list[User]:
+        specs = [
+            (username, first, last, orgs[sector], Role.PROFESSIONAL, title)
+            for username, first, last, sector, title in PROFESSIONALS
+        ]
+        specs += [
+            ("leder", "Liv", "Leder", orgs[Sector.SCHOOL], Role.SERVICE_LEADER, "Rektor"),
+            ("analytiker", "Anders", "Analytiker", orgs["municipality"], Role.ANALYST,
+             "Rådgiver, kommuneplan"),
+            ("redaktor", "Rita", "Redaktør", orgs["Bufdir"], Role.DIRECTORATE_EDITOR,
+             "Seniorrådgiver"),
+            ("admin", "Ask", "Administrator", orgs["municipality"], Role.SYSTEM_ADMIN,
+             "Systemforvalter"),
+        ]
+        users = []
+        for username, first, last, org, role, title in specs:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={"first_name": first, "last_name": last,
+                          "email": f"{username}@demo.invalid",
+                          "is_staff": role == Role.SYSTEM_ADMIN,
+                          "is_superuser": role == Role.SYSTEM_ADMIN},
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            Membership.objects.get_or_create(
+                user=user, organisation=org, role=role, defaults={"title": title}
+            )
+            users.append(user)
+        return users
+
+    def _people(self, skien: Region, rng: random.Random, children: int) -> int:
+        if Person.objects.filter(municipality=skien).exists():
+            return 0
+        used_ids: set[str] = set()
+
+        def new_person(given: str, family: str, born: datetime.date, protection: str,
+                       address: tuple[str, str, str]) -> Person:
+            number = synthetic_norwegian_id(born, rng)
+            while number in used_ids:
+                number = synthetic_norwegian_id(born, rng)
+            used_ids.add(number)
+            person = Person(
+                given_name=given, family_name=family, date_of_birth=born, national_id=number,
+                municipality=skien, preferred_language=rng.choice(LANGUAGES),
+                address_protection=protection, street_address=address[0],
+                postcode=address[1], post_town=address[2],
+            )
+            person.full_clean()
+            person.save()
+            audit.record(None, "create", person, reason="synthetic demo data")
+            return person
+
+        def relate(child: Person, relative: Person, kind: str, responsibility: bool) -> None:
+            relation = FamilyRelation.objects.create(
+                person=child, relative=relative, kind=kind,
+                parental_responsibility=responsibility, municipality=skien,
+            )
+            audit.record(None, "create", relation, reason="synthetic demo data")
+
+        created = 0
+        while created < children:
+            family = rng.choice(FAMILY_NAMES)
+            address = (f"{rng.choice(STREETS)} {rng.randint(1, 120)}",
+                       f"37{rng.randint(10, 99)}", "Skien")
+            roll = rng.random()
+            protection = (AddressProtection.STRICTLY_CONFIDENTIAL if roll < 0.015
+                          else AddressProtection.CONFIDENTIAL if roll < 0.04
+                          else AddressProtection.NONE)
+            kids = [
+                new_person(rng.choice(GIVEN_NAMES), family, _birth_date(rng, 0, 24), protection,
+                           address)
+                for _ in range(min(rng.choice([1, 1, 2, 2, 3]), children - created))
+            ]
+            created += len(kids)
+            youngest_parent_born = min(k.date_of_birth for k in kids) - datetime.timedelta(
+                days=365 * rng.randint(22, 40))
+            parents = [
+                new_person(rng.choice(ADULT_GIVEN_NAMES), family, youngest_parent_born
+                           - datetime.timedelta(days=rng.randint(0, 2000)), protection, address)
+                for _ in range(rng.choice([1, 2, 2, 2]))
+            ]
+            for kid in kids:
+                for parent in parents:
+                    relate(kid, parent, FamilyRelation.Kind.PARENT, False)
+                    if kid.age_on(REFERENCE_DATE) < 18:
+                        relate(kid, parent, FamilyRelation.Kind.GUARDIAN, True)
+                for sibling in kids:
+                    if sibling != kid:
+                        relate(kid, sibling, FamilyRelation.Kind.SIBLING, False)
+        return created
+
+
+def _birth_date(rng: random.Random, min_age: int, max_age: int) -> datetime.date:
+    days = rng.randint(min_age * 365 + 1, max_age * 365 + 364)
+    return REFERENCE_DATE - datetime.timedelta(days=days)
+

@@ -1,0 +1,72 @@
+"""The actor: who is acting, in which role and for which organisation.
+
+Every policy decision and audit event is about an actor, not a bare user, because the same
+person can be a school nurse in one membership and a service leader in another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .models import Membership, Organisation, Role
+
+if TYPE_CHECKING:
+    from samhandling.accounts.models import User
+
+ACTIVE_MEMBERSHIP_SESSION_KEY = "active_membership_id"
+
+
+@dataclass(frozen=True)
+class Actor:
+    user: User | None
+    membership: Membership | None = None
+    memberships: tuple[Membership, ...] = field(default=())
+    channel: str = "web"
+
+    @property
+    def is_authenticated(self) -> bool:
+        return bool(self.user and self.user.is_authenticated)
+
+    @property
+    def role(self) -> str:
+        return self.membership.role if self.membership else ""
+
+    @property
+    def organisation(self) -> Organisation | None:
+        return self.membership.organisation if self.membership else None
+
+    @property
+    def municipality_id(self) -> int | None:
+        org = self.organisation
+        return org.municipality_id if org else None
+
+    @property
+    def sector(self) -> str:
+        org = self.organisation
+        return org.sector if org else ""
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+    @property
+    def is_system_admin(self) -> bool:
+        return any(m.role == Role.SYSTEM_ADMIN for m in self.memberships)
+
+
+ANONYMOUS = Actor(user=None)
+
+
+def actor_for(user: User | None, *, membership_id: int | None = None, channel: str = "web") -> Actor:
+    """The actor for a signed-in user, acting through the chosen (or first) active membership."""
+    if user is None or not user.is_authenticated:
+        return Actor(user=None, channel=channel)
+    memberships = tuple(
+        Membership.objects.filter(user=user, is_active=True)
+        .select_related("organisation", "organisation__municipality")
+        .order_by("pk")
+    )
+    chosen = next((m for m in memberships if m.pk == membership_id), None)
+    if chosen is None and memberships:
+        chosen = memberships[0]
+    return Actor(user=user, membership=chosen, memberships=memberships, channel=channel)

@@ -1,0 +1,68 @@
+"""Every read of persons: fetch and authorise at once, audited."""
+
+from __future__ import annotations
+
+import re
+
+from django.db.models import Q
+from django.http import Http404
+
+from samhandling.access import policy
+from samhandling.audit import services as audit
+from samhandling.audit.services import Subject
+from samhandling.organisations.actors import Actor
+
+from .models import FamilyRelation, Person
+
+SEARCH_LIMIT = 20
+
+
+def get_person_for(actor: Actor, person_id: int, *, purpose: str = "") -> Person:
+    """The person, if the actor may see them; else 404 (not found and not allowed look alike)."""
+    person = Person.objects.select_related("municipality").filter(pk=person_id).first()
+    decision = policy.decide(actor, "view", person)
+    subject = person if person else Subject("people.person", str(person_id))
+    audit.record(actor, "view", subject, decision=decision, purpose=purpose)
+    if person is None or not decision:
+        raise Http404
+    return person
+
+
+def family_of(actor: Actor, person: Person) -> list[FamilyRelation]:
+    """The person's relatives (guardians, parents, siblings), each read audited."""
+    relations = list(
+        FamilyRelation.objects.filter(person=person)
+        .select_related("relative")
+        .order_by("kind", "relative__family_name", "relative__given_name")
+    )
+    visible = []
+    for relation in relations:
+        decision = policy.decide(actor, "view", relation.relative)
+        audit.record(actor, "view", relation.relative, decision=decision, purpose="family")
+        if decision:
+            visible.append(relation)
+    return visible
+
+
+def search_persons(actor: Actor, query: str) -> list[Person]:
+    """Persons matching a name or an identity number, among those the actor may see."""
+    query = query.strip()
+    if len(query) < 2:
+        return []
+    digits = re.sub(r"\D", "", query)
+    if len(digits) >= 6 and len(digits) == len(re.sub(r"[\s.\-+]", "", query)):
+        match = Q(national_id__startswith=digits)
+    else:
+        match = Q()
+        for word in query.split()[:4]:
+            match &= Q(given_name__icontains=word) | Q(family_name__icontains=word)
+    results = list(
+        Person.objects.filter(policy.persons_visible_to(actor))
+        .filter(match)
+        .select_related("municipality")
+        .order_by("family_name", "given_name", "pk")[:SEARCH_LIMIT]
+    )
+    for person in results:
+        audit.record(actor, "view", person, decision=policy.decide(actor, "search", person),
+                     purpose="search")
+    return results
