@@ -58,6 +58,7 @@ chromium:
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
 
 types: $(VENV)/.installed
 	$(TEST_ENV) $(VENV)/bin/mypy src

@@ -1,16 +1,19 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from samhandling.config.forms import Form
-from django.utils.translation import gettext_lazy as _
 
 
 class SignInForm(Form):
     username = forms.CharField(
-        label=_("Username"), max_length=150,
+        label=_("Username"),
+        max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
     )
     password = forms.CharField(
-        label=_("Password"), max_length=256, strip=False,
+        label=_("Password"),
+        max_length=256,
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 

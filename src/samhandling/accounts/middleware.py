@@ -28,14 +28,16 @@ class SessionLimitsMiddleware:
             session = request.session
             signed_in = session.get("signed_in_at", now)
             last_seen = session.get("last_seen_at", now)
-            if (now - last_seen > settings.SESSION_IDLE_SECONDS
-                    or now - signed_in > settings.SESSION_ABSOLUTE_SECONDS):
+            if (
+                now - last_seen > settings.SESSION_IDLE_SECONDS
+                or now - signed_in > settings.SESSION_ABSOLUTE_SECONDS
+            ):
                 services.sign_out(request, reason="session expired")
                 request.session["session_expired"] = True
             else:
                 session["last_seen_at"] = now
         request.actor = actor_for(  # type: ignore[attr-defined]
-            request.user if request.user.is_authenticated else None,  # type: ignore[arg-type]
+            request.user if request.user.is_authenticated else None,
             membership_id=request.session.get(ACTIVE_MEMBERSHIP_SESSION_KEY),
         )
         return self.get_response(request)
@@ -52,8 +54,8 @@ class SecondFactorMiddleware:
         if (
             user.is_authenticated
             and not request.path.startswith(SECOND_FACTOR_EXEMPT)
-            and needs_second_factor(user)  # type: ignore[arg-type]
-            and not user.is_verified()  # type: ignore[union-attr]
+            and needs_second_factor(user)
+            and not user.is_verified()  # type: ignore[attr-defined]  # set by OTPMiddleware
         ):
             return redirect("accounts:second_factor")
         return self.get_response(request)

@@ -17,13 +17,13 @@ class User(AbstractUser):
 class LoginThrottle(models.Model):
     """Failed sign-ins per username (whether or not the user exists), for the lock-out."""
 
-    class Meta:
-        verbose_name = _("sign-in throttle")
-
     username = models.CharField(max_length=150, unique=True)
     failures = models.PositiveIntegerField(default=0)
     first_failure_at = models.DateTimeField(null=True, blank=True)
     locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in throttle")
 
     def __str__(self) -> str:
         return f"{self.failures} failures"

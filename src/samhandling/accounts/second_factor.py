@@ -20,9 +20,12 @@ ROLES_NEEDING_SECOND_FACTOR = (Role.PROFESSIONAL, Role.SERVICE_LEADER, Role.SYST
 def needs_second_factor(user: User) -> bool:
     if not settings.REQUIRE_2FA:
         return False
-    return Membership.objects.filter(
-        user=user, is_active=True, role__in=ROLES_NEEDING_SECOND_FACTOR
-    ).exists() or user.is_superuser
+    return (
+        Membership.objects.filter(
+            user=user, is_active=True, role__in=ROLES_NEEDING_SECOND_FACTOR
+        ).exists()
+        or user.is_superuser
+    )
 
 
 def confirmed_device(user: User) -> TOTPDevice | None:
@@ -43,9 +46,9 @@ def qr_code_svg(device: TOTPDevice) -> str:
     buffer = io.BytesIO()
     image.save(buffer)
     svg = buffer.getvalue().decode()
-    return svg[svg.index("<svg"):]
+    return svg[svg.index("<svg") :]
 
 
 def base32_secret(device: TOTPDevice) -> str:
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
-    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))

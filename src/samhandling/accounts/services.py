@@ -35,8 +35,7 @@ def sign_in(request: HttpRequest, *, username: str, password: str) -> SignIn:
     now = timezone.now()
     throttle, _created = LoginThrottle.objects.select_for_update().get_or_create(username=key)
     if throttle.locked_until and throttle.locked_until > now:
-        audit.record(None, "login", audit.Subject("accounts.user"),
-                     decision=refuse("locked out"))
+        audit.record(None, "login", audit.Subject("accounts.user"), decision=refuse("locked out"))
         return SignIn(user=None, locked=True)
     user = authenticate(request, username=username.strip(), password=password)
     if user is None:
@@ -48,10 +47,12 @@ def sign_in(request: HttpRequest, *, username: str, password: str) -> SignIn:
         if throttle.failures >= settings.LOGIN_FAILURE_LIMIT:
             throttle.locked_until = now + window
         throttle.save()
-        audit.record(None, "login", audit.Subject("accounts.user"),
-                     decision=refuse("bad credentials"))
-        return SignIn(user=None, locked=throttle.locked_until is not None
-                      and throttle.locked_until > now)
+        audit.record(
+            None, "login", audit.Subject("accounts.user"), decision=refuse("bad credentials")
+        )
+        return SignIn(
+            user=None, locked=throttle.locked_until is not None and throttle.locked_until > now
+        )
     throttle.failures = 0
     throttle.first_failure_at = None
     throttle.locked_until = None
@@ -67,5 +68,5 @@ def sign_in(request: HttpRequest, *, username: str, password: str) -> SignIn:
 def sign_out(request: HttpRequest, *, reason: str = "signed out") -> None:
     user = request.user if request.user.is_authenticated else None
     if user is not None:
-        audit.record(actor_for(user), "logout", user, reason=reason)  # type: ignore[arg-type]
+        audit.record(actor_for(user), "logout", user, reason=reason)
     logout(request)

@@ -38,7 +38,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         else:
             error = _("The username or password is wrong.")
     return render(
-        request, "accounts/sign_in.html",
+        request,
+        "accounts/sign_in.html",
         {"form": form, "error": error, "expired": expired, "next": _next_url(request)},
         status=200 if not error else 401 if request.method == "POST" else 200,
     )
@@ -54,10 +55,9 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 def second_factor_view(request: HttpRequest) -> HttpResponse:
     """Sets up the authenticator app on first sign-in, and asks for the code after that."""
     user = request.user
-    device = second_factor.confirmed_device(user)  # type: ignore[arg-type]
-    setting_up = device is None
-    if setting_up:
-        device = second_factor.pending_device(user)  # type: ignore[arg-type]
+    confirmed = second_factor.confirmed_device(user)  # type: ignore[arg-type]
+    setting_up = confirmed is None
+    device = confirmed or second_factor.pending_device(user)  # type: ignore[arg-type]
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
@@ -71,16 +71,20 @@ def second_factor_view(request: HttpRequest) -> HttpResponse:
     if setting_up:
         context["qr_svg"] = second_factor.qr_code_svg(device)
         context["secret"] = second_factor.base32_secret(device)
-    return render(request, "accounts/second_factor.html", context,
-                  status=400 if form.errors else 200)
+    return render(
+        request, "accounts/second_factor.html", context, status=400 if form.errors else 200
+    )
 
 
 @require_POST
 @login_required
 def switch_membership(request: HttpRequest) -> HttpResponse:
     form = MembershipForm(request.POST)
-    if form.is_valid() and request.user.memberships.filter(  # type: ignore[union-attr]
-        pk=form.cleaned_data["membership"], is_active=True
-    ).exists():
+    if (
+        form.is_valid()
+        and request.user.memberships.filter(  # type: ignore[union-attr]
+            pk=form.cleaned_data["membership"], is_active=True
+        ).exists()
+    ):
         request.session[ACTIVE_MEMBERSHIP_SESSION_KEY] = form.cleaned_data["membership"]
     return redirect("home")

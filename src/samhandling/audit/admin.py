@@ -9,8 +9,17 @@ class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     """Read-only: the chain can be searched, never edited."""
 
     list_display = (
-        "sequence", "occurred_at", "actor_name", "actor_role", "organisation_name", "action",
-        "outcome", "object_type", "object_id", "person_id", "channel",
+        "sequence",
+        "occurred_at",
+        "actor_name",
+        "actor_role",
+        "organisation_name",
+        "action",
+        "outcome",
+        "object_type",
+        "object_id",
+        "person_id",
+        "channel",
     )
     list_filter = ("action", "outcome", "channel", "actor_role")
     search_fields = ("request_id", "object_id")

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 class Decision(Protocol):
     """Anything truthy or falsy that says why (access.policy.Decision)."""
 
-    reason: str
+    @property
+    def reason(self) -> str: ...
 
     def __bool__(self) -> bool: ...
 
@@ -113,23 +114,31 @@ def verify_chain(*, checkpoint_path: Path | None = None, batch_size: int = 5000)
     checkpoint = read_checkpoint(checkpoint_path)
     last_seen = 0
     while True:
-        batch = list(AuditEvent.objects.filter(sequence__gt=last_seen).order_by("sequence")[:batch_size])
+        batch = list(
+            AuditEvent.objects.filter(sequence__gt=last_seen).order_by("sequence")[:batch_size]
+        )
         if not batch:
             break
         for event in batch:
             if event.sequence != expected_sequence:
                 return Verification(
-                    False, length, expected_sequence,
+                    False,
+                    length,
+                    expected_sequence,
                     f"event {expected_sequence} is missing (next is {event.sequence})",
                 )
             if event.previous_hash != previous_hash:
                 return Verification(
-                    False, length, event.sequence,
+                    False,
+                    length,
+                    event.sequence,
                     f"event {event.sequence} does not link to the event before it",
                 )
             if event.compute_hash() != event.hash:
                 return Verification(
-                    False, length, event.sequence,
+                    False,
+                    length,
+                    event.sequence,
                     f"event {event.sequence} was altered: its hash does not match its content",
                 )
             if checkpoint and event.sequence == checkpoint["sequence"]:
@@ -142,7 +151,9 @@ def verify_chain(*, checkpoint_path: Path | None = None, batch_size: int = 5000)
         seq = checkpoint["sequence"]
         if seq > length:
             return Verification(
-                False, length, length + 1,
+                False,
+                length,
+                length + 1,
                 f"the checkpoint names event {seq}, but the chain ends at {length}: "
                 "events were removed from its end",
             )

@@ -19,5 +19,5 @@ class Form(DesignsystemetMixin, forms.Form):
     pass
 
 
-class ModelForm(DesignsystemetMixin, forms.ModelForm):  # type: ignore[type-arg]
+class ModelForm(DesignsystemetMixin, forms.ModelForm):
     pass

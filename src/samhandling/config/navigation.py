@@ -23,8 +23,9 @@ class MenuItem:
 
 MENU = (
     MenuItem("home", _("Front page"), EVERY_ROLE),
-    MenuItem("people:search", _("Find a person"),
-             frozenset({Role.PROFESSIONAL, Role.SERVICE_LEADER})),
+    MenuItem(
+        "people:search", _("Find a person"), frozenset({Role.PROFESSIONAL, Role.SERVICE_LEADER})
+    ),
     MenuItem("organisations:regions", _("Municipalities and counties"), EVERY_ROLE),
     MenuItem("admin:index", _("Administration"), frozenset({Role.SYSTEM_ADMIN})),
 )

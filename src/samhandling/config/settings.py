@@ -117,6 +117,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock at the
     # start of a transaction, so concurrent writers wait (busy timeout) instead of failing.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests use a file too (not :memory:), so that WAL and concurrent writers are exercised;
+    # one per process, so that parallel runs never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

@@ -12,7 +12,7 @@ def _admin_for_system_administrators(request: HttpRequest) -> bool:
     user = request.user
     if not (user.is_active and user.is_staff):
         return False
-    return bool(user.is_superuser or actor_for(user).is_system_admin)  # type: ignore[arg-type]
+    return bool(user.is_superuser or actor_for(user).is_system_admin)
 
 
 admin.site.has_permission = _admin_for_system_administrators  # type: ignore[method-assign]

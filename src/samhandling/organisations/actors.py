@@ -57,7 +57,9 @@ class Actor:
 ANONYMOUS = Actor(user=None)
 
 
-def actor_for(user: User | None, *, membership_id: int | None = None, channel: str = "web") -> Actor:
+def actor_for(
+    user: User | None, *, membership_id: int | None = None, channel: str = "web"
+) -> Actor:
     """The actor for a signed-in user, acting through the chosen (or first) active membership."""
     if user is None or not user.is_authenticated:
         return Actor(user=None, channel=channel)

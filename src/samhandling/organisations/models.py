@@ -36,6 +36,24 @@ class Region(models.Model):
         COUNTY = "county", _("County")
         MUNICIPALITY = "municipality", _("Municipality")
 
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166 code"))
+    code = models.CharField(_("code"), max_length=16)
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=200, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("part of"),
+    )
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    population_0_24 = models.PositiveIntegerField(_("population aged 0-24"), null=True, blank=True)
+    population_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["country", "kind", "code"], name="region_unique_code")
@@ -43,20 +61,6 @@ class Region(models.Model):
         ordering = ["country", "kind", "code"]
         verbose_name = _("region")
         verbose_name_plural = _("regions")
-
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166 code"))
-    code = models.CharField(_("code"), max_length=16)
-    name = models.CharField(_("name"), max_length=200)
-    short_name = models.CharField(_("short name"), max_length=200, blank=True)
-    parent = models.ForeignKey(
-        "self", models.PROTECT, null=True, blank=True, related_name="children",
-        verbose_name=_("part of"),
-    )
-    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
-    population_0_24 = models.PositiveIntegerField(_("population aged 0-24"), null=True, blank=True)
-    population_year = models.PositiveSmallIntegerField(null=True, blank=True)
-    source = models.CharField(_("source"), max_length=300, blank=True)
 
     def __str__(self) -> str:
         return self.display_name
@@ -75,6 +79,20 @@ class Organisation(models.Model):
         DIRECTORATE = "directorate", _("Directorate")
         OTHER = "other", _("Other body")
 
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices, blank=True)
+    municipality = models.ForeignKey(
+        Region,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+        limit_choices_to={"kind": Region.Kind.MUNICIPALITY},
+        verbose_name=_("municipality"),
+    )
+    short_name = models.CharField(_("short name"), max_length=50, blank=True)
+
     class Meta:
         constraints = [
             models.CheckConstraint(
@@ -91,15 +109,6 @@ class Organisation(models.Model):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
 
-    name = models.CharField(_("name"), max_length=200)
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    sector = models.CharField(_("sector"), max_length=32, choices=Sector.choices, blank=True)
-    municipality = models.ForeignKey(
-        Region, models.PROTECT, null=True, blank=True, related_name="organisations",
-        limit_choices_to={"kind": Region.Kind.MUNICIPALITY}, verbose_name=_("municipality"),
-    )
-    short_name = models.CharField(_("short name"), max_length=50, blank=True)
-
     def __str__(self) -> str:
         return self.name
 
@@ -115,17 +124,10 @@ class Role(models.TextChoices):
 class Membership(models.Model):
     """A user's role in one organisation. A user may hold several."""
 
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "organisation", "role"], name="membership_unique_role"
-            )
-        ]
-        verbose_name = _("membership")
-        verbose_name_plural = _("memberships")
-
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.CASCADE, related_name="memberships",
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        related_name="memberships",
         verbose_name=_("user"),
     )
     organisation = models.ForeignKey(
@@ -134,6 +136,15 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     title = models.CharField(_("job title"), max_length=100, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"], name="membership_unique_role"
+            )
+        ]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} – {self.organisation}"

@@ -7,8 +7,9 @@ from .models import Region
 
 def counties_with_municipalities() -> list[tuple[Region, list[Region]]]:
     regions = list(
-        Region.objects.filter(country="NO", kind__in=[Region.Kind.COUNTY, Region.Kind.MUNICIPALITY])
-        .order_by("code")
+        Region.objects.filter(
+            country="NO", kind__in=[Region.Kind.COUNTY, Region.Kind.MUNICIPALITY]
+        ).order_by("code")
     )
     by_county: dict[int, list[Region]] = {}
     for region in regions:

@@ -5,8 +5,12 @@ from . import selectors
 
 
 def regions(request: HttpRequest) -> HttpResponse:
-    """The region registry: Norway's counties and municipalities (2024), and the Nordic countries."""
-    return render(request, "organisations/regions.html", {
-        "counties": selectors.counties_with_municipalities(),
-        "countries": selectors.nordic_countries(),
-    })
+    """The region registry: counties and municipalities (2024) and the Nordic countries."""
+    return render(
+        request,
+        "organisations/regions.html",
+        {
+            "counties": selectors.counties_with_municipalities(),
+            "countries": selectors.nordic_countries(),
+        },
+    )

@@ -6,7 +6,9 @@ from samhandling.config.forms import Form
 
 class PersonSearchForm(Form):
     query = forms.CharField(
-        label=_("Name or national identity number"), min_length=2, max_length=100,
+        label=_("Name or national identity number"),
+        min_length=2,
+        max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "off", "type": "search"}),
         error_messages={"min_length": _("Type at least two characters.")},
     )

@@ -88,8 +88,21 @@ def _validate_fi(number: str) -> tuple[str, datetime.date]:
 
 
 def _finnish_birth_date(number: str) -> datetime.date:
-    century = {"+": 1800, "-": 1900, "Y": 1900, "X": 1900, "W": 1900, "V": 1900, "U": 1900,
-               "A": 2000, "B": 2000, "C": 2000, "D": 2000, "E": 2000, "F": 2000}[number[6]]
+    century = {
+        "+": 1800,
+        "-": 1900,
+        "Y": 1900,
+        "X": 1900,
+        "W": 1900,
+        "V": 1900,
+        "U": 1900,
+        "A": 2000,
+        "B": 2000,
+        "C": 2000,
+        "D": 2000,
+        "E": 2000,
+        "F": 2000,
+    }[number[6]]
     return datetime.date(century + int(number[4:6]), int(number[2:4]), int(number[0:2]))
 
 
@@ -99,12 +112,20 @@ def _validate_is(number: str) -> tuple[str, datetime.date]:
     return number, datetime.date(century + int(number[4:6]), int(number[2:4]), int(number[0:2]))
 
 
-_VALIDATORS = {"NO": _validate_no, "SE": _validate_se, "DK": _validate_dk, "FI": _validate_fi,
-               "IS": _validate_is}
+_VALIDATORS = {
+    "NO": _validate_no,
+    "SE": _validate_se,
+    "DK": _validate_dk,
+    "FI": _validate_fi,
+    "IS": _validate_is,
+}
 
 
 def validate_national_id(
-    number: str, *, country: str, date_of_birth: datetime.date | None = None,
+    number: str,
+    *,
+    country: str,
+    date_of_birth: datetime.date | None = None,
     synthetic_only: bool = False,
 ) -> str:
     """Returns the number in compact form, or raises a ValidationError that says what is wrong.
@@ -114,8 +135,9 @@ def validate_national_id(
     """
     validator = _VALIDATORS.get(country)
     if validator is None:
-        raise ValidationError(_("Identity numbers from this country are not supported."),
-                              code="unknown_country")
+        raise ValidationError(
+            _("Identity numbers from this country are not supported."), code="unknown_country"
+        )
     try:
         compact, birth_date = validator(number.strip())
     except InvalidLength as exc:

@@ -24,6 +24,40 @@ class AddressProtection(models.TextChoices):
 
 
 class Person(models.Model):
+    given_name = models.CharField(_("given name"), max_length=100)
+    family_name = models.CharField(_("family name"), max_length=100)
+    date_of_birth = models.DateField(_("date of birth"))
+    id_country = models.CharField(
+        _("country of identity number"),
+        max_length=2,
+        choices=list(COUNTRIES.items()),
+        default="NO",
+    )
+    national_id = models.CharField(_("national identity number"), max_length=13, blank=True)
+    municipality = models.ForeignKey(
+        Region,
+        models.PROTECT,
+        related_name="+",
+        verbose_name=_("home municipality"),
+        limit_choices_to={"kind": Region.Kind.MUNICIPALITY},
+    )
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=8,
+        default="nb",
+        help_text=_("Language code, e.g. nb, nn, se, en, uk, ar, so, ti"),
+    )
+    address_protection = models.CharField(
+        _("address protection"),
+        max_length=16,
+        choices=AddressProtection.choices,
+        default=AddressProtection.NONE,
+    )
+    street_address = models.CharField(_("street address"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    post_town = models.CharField(_("post town"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -38,31 +72,6 @@ class Person(models.Model):
         verbose_name = _("person")
         verbose_name_plural = _("persons")
 
-    given_name = models.CharField(_("given name"), max_length=100)
-    family_name = models.CharField(_("family name"), max_length=100)
-    date_of_birth = models.DateField(_("date of birth"))
-    id_country = models.CharField(
-        _("country of identity number"), max_length=2, choices=list(COUNTRIES.items()),
-        default="NO",
-    )
-    national_id = models.CharField(_("national identity number"), max_length=13, blank=True)
-    municipality = models.ForeignKey(
-        Region, models.PROTECT, related_name="+", verbose_name=_("home municipality"),
-        limit_choices_to={"kind": Region.Kind.MUNICIPALITY},
-    )
-    preferred_language = models.CharField(
-        _("preferred language"), max_length=8, default="nb",
-        help_text=_("Language code, e.g. nb, nn, se, en, uk, ar, so, ti"),
-    )
-    address_protection = models.CharField(
-        _("address protection"), max_length=16, choices=AddressProtection.choices,
-        default=AddressProtection.NONE,
-    )
-    street_address = models.CharField(_("street address"), max_length=200, blank=True)
-    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
-    post_town = models.CharField(_("post town"), max_length=100, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
     def __str__(self) -> str:
         return f"{self.given_name} {self.family_name}"
 
@@ -70,7 +79,9 @@ class Person(models.Model):
         if self.national_id:
             try:
                 self.national_id = validate_national_id(
-                    self.national_id, country=self.id_country, date_of_birth=self.date_of_birth,
+                    self.national_id,
+                    country=self.id_country,
+                    date_of_birth=self.date_of_birth,
                     synthetic_only=settings.DEMO_MODE,
                 )
             except ValidationError as error:
@@ -106,6 +117,12 @@ class FamilyRelation(models.Model):
         PARENT = "parent", _("Parent")
         SIBLING = "sibling", _("Sibling")
 
+    person = models.ForeignKey(Person, models.CASCADE, related_name="relations")
+    relative = models.ForeignKey(Person, models.CASCADE, related_name="relatives_of")
+    kind = models.CharField(_("relation"), max_length=16, choices=Kind.choices)
+    parental_responsibility = models.BooleanField(_("parental responsibility"), default=False)
+    municipality = models.ForeignKey(Region, models.PROTECT, related_name="+")
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -122,16 +139,8 @@ class FamilyRelation(models.Model):
         verbose_name = _("family relation")
         verbose_name_plural = _("family relations")
 
-    person = models.ForeignKey(Person, models.CASCADE, related_name="relations")
-    relative = models.ForeignKey(Person, models.CASCADE, related_name="relatives_of")
-    kind = models.CharField(_("relation"), max_length=16, choices=Kind.choices)
-    parental_responsibility = models.BooleanField(_("parental responsibility"), default=False)
-    municipality = models.ForeignKey(Region, models.PROTECT, related_name="+")
-
     def __str__(self) -> str:
         return f"{self.relative_id} {self.kind} of {self.person_id}"
 
     def audit_subject(self) -> Subject:
-        return Subject(
-            "people.familyrelation", str(self.pk), self.person_id, self.municipality_id
-        )
+        return Subject("people.familyrelation", str(self.pk), self.person_id, self.municipality_id)

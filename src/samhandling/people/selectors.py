@@ -63,6 +63,7 @@ def search_persons(actor: Actor, query: str) -> list[Person]:
         .order_by("family_name", "given_name", "pk")[:SEARCH_LIMIT]
     )
     for person in results:
-        audit.record(actor, "view", person, decision=policy.decide(actor, "search", person),
-                     purpose="search")
+        audit.record(
+            actor, "view", person, decision=policy.decide(actor, "search", person), purpose="search"
+        )
     return results

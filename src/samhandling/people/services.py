@@ -17,10 +17,19 @@ from .models import AddressProtection, FamilyRelation, Person
 
 @transaction.atomic
 def register_person(
-    *, by: Actor, given_name: str, family_name: str, date_of_birth: datetime.date,
-    municipality: Region, national_id: str = "", id_country: str = "NO",
-    preferred_language: str = "nb", address_protection: str = AddressProtection.NONE,
-    street_address: str = "", postcode: str = "", post_town: str = "",
+    *,
+    by: Actor,
+    given_name: str,
+    family_name: str,
+    date_of_birth: datetime.date,
+    municipality: Region,
+    national_id: str = "",
+    id_country: str = "NO",
+    preferred_language: str = "nb",
+    address_protection: str = AddressProtection.NONE,
+    street_address: str = "",
+    postcode: str = "",
+    post_town: str = "",
 ) -> Person:
     """Records a child, young person or family member in the actor's municipality."""
     decision = policy.may_create_person_in(by, municipality.pk)
@@ -28,10 +37,17 @@ def register_person(
         audit.record(by, "create", audit.Subject("people.person"), decision=decision)
         raise PermissionDenied(decision.reason)
     person = Person(
-        given_name=given_name, family_name=family_name, date_of_birth=date_of_birth,
-        municipality=municipality, national_id=national_id, id_country=id_country,
-        preferred_language=preferred_language, address_protection=address_protection,
-        street_address=street_address, postcode=postcode, post_town=post_town,
+        given_name=given_name,
+        family_name=family_name,
+        date_of_birth=date_of_birth,
+        municipality=municipality,
+        national_id=national_id,
+        id_country=id_country,
+        preferred_language=preferred_language,
+        address_protection=address_protection,
+        street_address=street_address,
+        postcode=postcode,
+        post_town=post_town,
     )
     person.full_clean()
     person.save()
@@ -41,14 +57,21 @@ def register_person(
 
 @transaction.atomic
 def relate(
-    person: Person, *, by: Actor, relative: Person, kind: str,
+    person: Person,
+    *,
+    by: Actor,
+    relative: Person,
+    kind: str,
     parental_responsibility: bool = False,
 ) -> FamilyRelation:
     """Records that `relative` is the guardian, parent or sibling of `person`."""
     decision = policy.require(by, "update", person)
     relation = FamilyRelation(
-        person=person, relative=relative, kind=kind,
-        parental_responsibility=parental_responsibility, municipality_id=person.municipality_id,
+        person=person,
+        relative=relative,
+        kind=kind,
+        parental_responsibility=parental_responsibility,
+        municipality_id=person.municipality_id,
     )
     relation.full_clean()
     relation.save()

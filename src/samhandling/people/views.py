@@ -2,10 +2,12 @@
 numbers never appear in URLs or server logs."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+
+from samhandling.config.http import Request
 
 from . import selectors
 from .forms import PersonSearchForm
@@ -13,21 +15,21 @@ from .forms import PersonSearchForm
 
 @never_cache
 @login_required
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: Request) -> HttpResponse:
     form = PersonSearchForm(request.POST or None)
     results = None
     if request.method == "POST" and form.is_valid():
-        results = selectors.search_persons(request.actor, form.cleaned_data["query"])  # type: ignore[attr-defined]
-    template = "people/search.html#results" if request.htmx and results is not None else "people/search.html"  # type: ignore[attr-defined]
-    return render(request, template, {"form": form, "results": results},
-                  status=400 if form.errors else 200)
+        results = selectors.search_persons(request.actor, form.cleaned_data["query"])
+    fragment = request.htmx and results is not None
+    template = "people/search.html#results" if fragment else "people/search.html"
+    status = 400 if form.errors else 200
+    return render(request, template, {"form": form, "results": results}, status=status)
 
 
 @never_cache
 @login_required
-def detail(request: HttpRequest, person_id: int) -> HttpResponse:
-    person = selectors.get_person_for(request.actor, person_id, purpose="person page")  # type: ignore[attr-defined]
-    family = selectors.family_of(request.actor, person)  # type: ignore[attr-defined]
-    return render(request, "people/detail.html", {
-        "person": person, "family": family, "age": person.age_on(timezone.localdate()),
-    })
+def detail(request: Request, person_id: int) -> HttpResponse:
+    person = selectors.get_person_for(request.actor, person_id, purpose="person page")
+    family = selectors.family_of(request.actor, person)
+    context = {"person": person, "family": family, "age": person.age_on(timezone.localdate())}
+    return render(request, "people/detail.html", context)

@@ -13,7 +13,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--once", action="store_true", help="enqueue every task once, then stop")
+        parser.add_argument(
+            "--once", action="store_true", help="enqueue every task once, then stop"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         schedule = [(import_string(path), seconds) for path, seconds in settings.SCHEDULE]

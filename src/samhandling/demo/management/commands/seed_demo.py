@@ -9,6 +9,7 @@ import datetime
 import random
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
@@ -60,20 +61,100 @@ DIRECTORATES = [
 ]
 
 GIVEN_NAMES = [
-    "Emma", "Nora", "Sofie", "Olivia", "Ella", "Leah", "Ingrid", "Maja", "Sara", "Frida",
-    "Ada", "Amalie", "Hedda", "Tiril", "Selma", "Aurora", "Iben", "Mathilde", "Vilde", "Aisha",
-    "Jakob", "Emil", "Noah", "Oliver", "Filip", "William", "Lucas", "Henrik", "Aksel", "Johannes",
-    "Magnus", "Sander", "Isak", "Tobias", "Elias", "Mohammed", "Adam", "Theodor", "Kasper", "Jonas",
+    "Emma",
+    "Nora",
+    "Sofie",
+    "Olivia",
+    "Ella",
+    "Leah",
+    "Ingrid",
+    "Maja",
+    "Sara",
+    "Frida",
+    "Ada",
+    "Amalie",
+    "Hedda",
+    "Tiril",
+    "Selma",
+    "Aurora",
+    "Iben",
+    "Mathilde",
+    "Vilde",
+    "Aisha",
+    "Jakob",
+    "Emil",
+    "Noah",
+    "Oliver",
+    "Filip",
+    "William",
+    "Lucas",
+    "Henrik",
+    "Aksel",
+    "Johannes",
+    "Magnus",
+    "Sander",
+    "Isak",
+    "Tobias",
+    "Elias",
+    "Mohammed",
+    "Adam",
+    "Theodor",
+    "Kasper",
+    "Jonas",
 ]
 ADULT_GIVEN_NAMES = [
-    "Anne", "Kristin", "Marianne", "Silje", "Camilla", "Hilde", "Tone", "Linda", "Mona", "Fatima",
-    "Jan", "Per", "Geir", "Thomas", "Morten", "Espen", "Kjetil", "Trond", "Ali", "Stian",
+    "Anne",
+    "Kristin",
+    "Marianne",
+    "Silje",
+    "Camilla",
+    "Hilde",
+    "Tone",
+    "Linda",
+    "Mona",
+    "Fatima",
+    "Jan",
+    "Per",
+    "Geir",
+    "Thomas",
+    "Morten",
+    "Espen",
+    "Kjetil",
+    "Trond",
+    "Ali",
+    "Stian",
 ]
 FAMILY_NAMES = [
-    "Hansen", "Johansen", "Olsen", "Larsen", "Andersen", "Pedersen", "Nilsen", "Kristiansen",
-    "Jensen", "Karlsen", "Johnsen", "Pettersen", "Eriksen", "Berg", "Haugen", "Hagen",
-    "Johannessen", "Andreassen", "Jacobsen", "Dahl", "Jørgensen", "Halvorsen", "Lund", "Moen",
-    "Ahmed", "Hussein", "Nguyen", "Kowalski", "Ali", "Tesfay",
+    "Hansen",
+    "Johansen",
+    "Olsen",
+    "Larsen",
+    "Andersen",
+    "Pedersen",
+    "Nilsen",
+    "Kristiansen",
+    "Jensen",
+    "Karlsen",
+    "Johnsen",
+    "Pettersen",
+    "Eriksen",
+    "Berg",
+    "Haugen",
+    "Hagen",
+    "Johannessen",
+    "Andreassen",
+    "Jacobsen",
+    "Dahl",
+    "Jørgensen",
+    "Halvorsen",
+    "Lund",
+    "Moen",
+    "Ahmed",
+    "Hussein",
+    "Nguyen",
+    "Kowalski",
+    "Ali",
+    "Tesfay",
 ]
 STREETS = ["Eksempelveien", "Demogata", "Prøvestien", "Testlia", "Fiktivbakken", "Syntetveien"]
 LANGUAGES = ["nb", "nb", "nb", "nb", "nb", "nn", "en", "ar", "so", "uk", "pl", "ti"]
@@ -103,20 +184,25 @@ class Command(BaseCommand):
     def _organisations(self, skien: Region) -> dict[str, Organisation]:
         orgs: dict[str, Organisation] = {}
         orgs["municipality"], _ = Organisation.objects.get_or_create(
-            name="Skien kommune (demo)", kind=Organisation.Kind.MUNICIPALITY,
+            name="Skien kommune (demo)",
+            kind=Organisation.Kind.MUNICIPALITY,
             defaults={"municipality": skien},
         )
         for sector, name in SERVICES:
             orgs[sector], _ = Organisation.objects.get_or_create(
-                name=name, kind=Organisation.Kind.SERVICE,
+                name=name,
+                kind=Organisation.Kind.SERVICE,
                 defaults={"sector": sector, "municipality": skien},
             )
         for name, short in DIRECTORATES:
             orgs[short], _ = Organisation.objects.get_or_create(
-                name=name, kind=Organisation.Kind.DIRECTORATE, defaults={"short_name": short},
+                name=name,
+                kind=Organisation.Kind.DIRECTORATE,
+                defaults={"short_name": short},
             )
         orgs["KS"], _ = Organisation.objects.get_or_create(
-            name="KS – Kommunesektorens organisasjon", kind=Organisation.Kind.OTHER,
+            name="KS – Kommunesektorens organisasjon",
+            kind=Organisation.Kind.OTHER,
             defaults={"short_name": "KS"},
         )
         return orgs
@@ -128,25 +214,47 @@ class Command(BaseCommand):
         ]
         specs += [
             ("leder", "Liv", "Leder", orgs[Sector.SCHOOL], Role.SERVICE_LEADER, "Rektor"),
-            ("analytiker", "Anders", "Analytiker", orgs["municipality"], Role.ANALYST,
-             "Rådgiver, kommuneplan"),
-            ("redaktor", "Rita", "Redaktør", orgs["Bufdir"], Role.DIRECTORATE_EDITOR,
-             "Seniorrådgiver"),
-            ("admin", "Ask", "Administrator", orgs["municipality"], Role.SYSTEM_ADMIN,
-             "Systemforvalter"),
+            (
+                "analytiker",
+                "Anders",
+                "Analytiker",
+                orgs["municipality"],
+                Role.ANALYST,
+                "Rådgiver, kommuneplan",
+            ),
+            (
+                "redaktor",
+                "Rita",
+                "Redaktør",
+                orgs["Bufdir"],
+                Role.DIRECTORATE_EDITOR,
+                "Seniorrådgiver",
+            ),
+            (
+                "admin",
+                "Ask",
+                "Administrator",
+                orgs["municipality"],
+                Role.SYSTEM_ADMIN,
+                "Systemforvalter",
+            ),
         ]
         users = []
+        password_hash = make_password(DEMO_PASSWORD)  # hashed once: argon2 is slow on purpose
         for username, first, last, org, role, title in specs:
             user, created = User.objects.get_or_create(
                 username=username,
-                defaults={"first_name": first, "last_name": last,
-                          "email": f"{username}@demo.invalid",
-                          "is_staff": role == Role.SYSTEM_ADMIN,
-                          "is_superuser": role == Role.SYSTEM_ADMIN},
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@demo.invalid",
+                    "is_staff": role == Role.SYSTEM_ADMIN,
+                    "is_superuser": role == Role.SYSTEM_ADMIN,
+                },
             )
             if created:
-                user.set_password(DEMO_PASSWORD)
-                user.save()
+                user.password = password_hash
+                user.save(update_fields=["password"])
             Membership.objects.get_or_create(
                 user=user, organisation=org, role=role, defaults={"title": title}
             )
@@ -158,17 +266,28 @@ class Command(BaseCommand):
             return 0
         used_ids: set[str] = set()
 
-        def new_person(given: str, family: str, born: datetime.date, protection: str,
-                       address: tuple[str, str, str]) -> Person:
+        def new_person(
+            given: str,
+            family: str,
+            born: datetime.date,
+            protection: str,
+            address: tuple[str, str, str],
+        ) -> Person:
             number = synthetic_norwegian_id(born, rng)
             while number in used_ids:
                 number = synthetic_norwegian_id(born, rng)
             used_ids.add(number)
             person = Person(
-                given_name=given, family_name=family, date_of_birth=born, national_id=number,
-                municipality=skien, preferred_language=rng.choice(LANGUAGES),
-                address_protection=protection, street_address=address[0],
-                postcode=address[1], post_town=address[2],
+                given_name=given,
+                family_name=family,
+                date_of_birth=born,
+                national_id=number,
+                municipality=skien,
+                preferred_language=rng.choice(LANGUAGES),
+                address_protection=protection,
+                street_address=address[0],
+                postcode=address[1],
+                post_town=address[2],
             )
             person.full_clean()
             person.save()
@@ -177,31 +296,48 @@ class Command(BaseCommand):
 
         def relate(child: Person, relative: Person, kind: str, responsibility: bool) -> None:
             relation = FamilyRelation.objects.create(
-                person=child, relative=relative, kind=kind,
-                parental_responsibility=responsibility, municipality=skien,
+                person=child,
+                relative=relative,
+                kind=kind,
+                parental_responsibility=responsibility,
+                municipality=skien,
             )
             audit.record(None, "create", relation, reason="synthetic demo data")
 
         created = 0
         while created < children:
             family = rng.choice(FAMILY_NAMES)
-            address = (f"{rng.choice(STREETS)} {rng.randint(1, 120)}",
-                       f"37{rng.randint(10, 99)}", "Skien")
+            address = (
+                f"{rng.choice(STREETS)} {rng.randint(1, 120)}",
+                f"37{rng.randint(10, 99)}",
+                "Skien",
+            )
             roll = rng.random()
-            protection = (AddressProtection.STRICTLY_CONFIDENTIAL if roll < 0.015
-                          else AddressProtection.CONFIDENTIAL if roll < 0.04
-                          else AddressProtection.NONE)
+            protection = (
+                AddressProtection.STRICTLY_CONFIDENTIAL
+                if roll < 0.015
+                else AddressProtection.CONFIDENTIAL
+                if roll < 0.04
+                else AddressProtection.NONE
+            )
             kids = [
-                new_person(rng.choice(GIVEN_NAMES), family, _birth_date(rng, 0, 24), protection,
-                           address)
+                new_person(
+                    rng.choice(GIVEN_NAMES), family, _birth_date(rng, 0, 24), protection, address
+                )
                 for _ in range(min(rng.choice([1, 1, 2, 2, 3]), children - created))
             ]
             created += len(kids)
             youngest_parent_born = min(k.date_of_birth for k in kids) - datetime.timedelta(
-                days=365 * rng.randint(22, 40))
+                days=365 * rng.randint(22, 40)
+            )
             parents = [
-                new_person(rng.choice(ADULT_GIVEN_NAMES), family, youngest_parent_born
-                           - datetime.timedelta(days=rng.randint(0, 2000)), protection, address)
+                new_person(
+                    rng.choice(ADULT_GIVEN_NAMES),
+                    family,
+                    youngest_parent_born - datetime.timedelta(days=rng.randint(0, 2000)),
+                    protection,
+                    address,
+                )
                 for _ in range(rng.choice([1, 2, 2, 2]))
             ]
             for kid in kids:
@@ -218,4 +354,3 @@ class Command(BaseCommand):
 def _birth_date(rng: random.Random, min_age: int, max_age: int) -> datetime.date:
     days = rng.randint(min_age * 365 + 1, max_age * 365 + 364)
     return REFERENCE_DATE - datetime.timedelta(days=days)
-

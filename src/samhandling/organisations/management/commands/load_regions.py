@@ -43,31 +43,48 @@ class Command(BaseCommand):
             return region
 
         countries = {
-            code: upsert(country=code, kind=Region.Kind.COUNTRY, code=code, name=name,
-                         short_name="", parent=None, source="ISO 3166-1")
+            code: upsert(
+                country=code,
+                kind=Region.Kind.COUNTRY,
+                code=code,
+                name=name,
+                short_name="",
+                parent=None,
+                source="ISO 3166-1",
+            )
             for code, name in NORDIC_COUNTRIES
         }
         municipalities = _read("no_kommuner_2024.csv")
         young_by_county: dict[str, int] = {}
         for row in municipalities:
-            young_by_county[row["fylkesnummer"]] = (
-                young_by_county.get(row["fylkesnummer"], 0) + int(row["folketall_0_24_2025"])
-            )
+            young_by_county[row["fylkesnummer"]] = young_by_county.get(
+                row["fylkesnummer"], 0
+            ) + int(row["folketall_0_24_2025"])
         counties = {}
         for row in _read("no_fylker_2024.csv"):
             counties[row["fylkesnummer"]] = upsert(
-                country="NO", kind=Region.Kind.COUNTY, code=row["fylkesnummer"],
-                name=row["fylkesnavn"], short_name=row["fylkesnavn_norsk"],
-                parent=countries["NO"], population=int(row["folketall_2025"]),
-                population_0_24=young_by_county[row["fylkesnummer"]], population_year=2025,
+                country="NO",
+                kind=Region.Kind.COUNTY,
+                code=row["fylkesnummer"],
+                name=row["fylkesnavn"],
+                short_name=row["fylkesnavn_norsk"],
+                parent=countries["NO"],
+                population=int(row["folketall_2025"]),
+                population_0_24=young_by_county[row["fylkesnummer"]],
+                population_year=2025,
                 source=SOURCE,
             )
         for row in municipalities:
             upsert(
-                country="NO", kind=Region.Kind.MUNICIPALITY, code=row["kommunenummer"],
-                name=row["kommunenavn"], short_name=row["kommunenavn_norsk"],
-                parent=counties[row["fylkesnummer"]], population=int(row["folketall_2025"]),
-                population_0_24=int(row["folketall_0_24_2025"]), population_year=2025,
+                country="NO",
+                kind=Region.Kind.MUNICIPALITY,
+                code=row["kommunenummer"],
+                name=row["kommunenavn"],
+                short_name=row["kommunenavn_norsk"],
+                parent=counties[row["fylkesnummer"]],
+                population=int(row["folketall_2025"]),
+                population_0_24=int(row["folketall_0_24_2025"]),
+                population_year=2025,
                 source=SOURCE,
             )
         norway = countries["NO"]

@@ -1,0 +1,105 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.test import Client
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "HTTPS", "DEMO_MODE"}}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_healthz_answers_200_when_the_database_answers(db: None) -> None:
+    response = Client().get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_answers_503_when_the_database_is_unreachable(tmp_path: Path) -> None:
+    script = (
+        "import django; django.setup()\n"
+        "from django.test import Client\n"
+        "r = Client().get('/healthz')\n"
+        "print(r.status_code, r.json()['database'])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            **os.environ,
+            "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
+            "PYTHONPATH": "src",
+            "DJANGO_SETTINGS_MODULE": "samhandling.config.settings",
+        },
+    )
+    assert result.stdout.split() == ["503", "unreachable"], result.stderr
+
+
+def test_check_deploy_is_clean_with_production_settings() -> None:
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY="production-like-secret-" + "x9Qz" * 16,
+        ALLOWED_HOSTS="samhandling.example.no",
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+def test_without_a_secret_key_production_settings_refuse_to_start() -> None:
+    result = run_manage("check", SECRET_KEY="")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_defaults_are_safe() -> None:
+    script = (
+        "from samhandling.config import settings as s\n"
+        "print(s.DEBUG, s.DEMO_MODE, s.REQUIRE_2FA, s.SESSION_COOKIE_SECURE, "
+        "s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS > 0, s.SECURE_SSL_REDIRECT)\n"
+    )
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "HTTPS", "DEMO_MODE", "REQUIRE_2FA"}
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**env, "PYTHONPATH": "src"},
+    )
+    assert result.stdout.split() == ["False", "False", "True", "True", "True", "True", "True"], (
+        result.stderr
+    )
+
+
+def test_every_page_carries_a_strict_content_security_policy(db: None) -> None:
+    response = Client().get("/accounts/login/")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Request-ID"]

@@ -1,0 +1,154 @@
+"""Shared fixtures: regions, organisations, users in roles, persons built with the real services."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import random
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from samhandling.accounts.models import User
+from samhandling.organisations.actors import Actor, actor_for
+from samhandling.organisations.models import Membership, Organisation, Region, Role, Sector
+from samhandling.people import services as people
+from samhandling.people.identity import synthetic_norwegian_id
+from samhandling.people.models import Person
+
+PASSWORD = "a-long-test-password-0-24"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/e2e/" in str(item.fspath).replace("\\", "/"):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(autouse=True)
+def _audit_checkpoint_in_tmp(settings: Any, tmp_path: Any) -> None:
+    settings.AUDIT_CHECKPOINT_PATH = tmp_path / "audit-checkpoint.json"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """The region registry is reference data: loaded once into the test database."""
+    with django_db_blocker.unblock():
+        call_command("load_regions", stdout=io.StringIO())
+
+
+@pytest.fixture
+def regions(db: None) -> None:
+    if Region.objects.count() < 380:  # a transactional test flushed the database
+        call_command("load_regions", stdout=io.StringIO())
+
+
+@pytest.fixture
+def skien(regions: None) -> Region:
+    return Region.objects.get(country="NO", kind="municipality", code="4003")
+
+
+@pytest.fixture
+def porsgrunn(regions: None) -> Region:
+    return Region.objects.get(country="NO", kind="municipality", code="4001")
+
+
+@pytest.fixture
+def make_service() -> Callable[..., Organisation]:
+    def make(municipality: Region, sector: str = Sector.SCHOOL, name: str = "") -> Organisation:
+        return Organisation.objects.create(
+            name=name or f"{sector} {municipality.code}",
+            kind=Organisation.Kind.SERVICE,
+            sector=sector,
+            municipality=municipality,
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., User]:
+    counter = iter(range(1, 10_000))
+
+    def make(
+        organisation: Organisation | None = None,
+        role: str = Role.PROFESSIONAL,
+        username: str = "",
+        **fields: Any,
+    ) -> User:
+        user = User.objects.create_user(
+            username=username or f"user{next(counter)}",
+            password=PASSWORD,
+            first_name=fields.pop("first_name", "Test"),
+            last_name=fields.pop("last_name", "User"),
+            **fields,
+        )
+        if organisation is not None:
+            Membership.objects.create(user=user, organisation=organisation, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def teacher(
+    skien: Region, make_service: Callable[..., Organisation], make_user: Callable[..., User]
+) -> User:
+    return make_user(make_service(skien, Sector.SCHOOL), Role.PROFESSIONAL, username="teacher")
+
+
+@pytest.fixture
+def teacher_actor(teacher: User) -> Actor:
+    return actor_for(teacher)
+
+
+@pytest.fixture
+def outsider(
+    porsgrunn: Region, make_service: Callable[..., Organisation], make_user: Callable[..., User]
+) -> User:
+    """A professional of another municipality."""
+    return make_user(make_service(porsgrunn, Sector.SCHOOL), Role.PROFESSIONAL, username="outsider")
+
+
+@pytest.fixture
+def make_person(teacher_actor: Actor, skien: Region) -> Callable[..., Person]:
+    rng = random.Random(7)
+
+    def make(
+        given_name: str = "Ola",
+        family_name: str = "Nordmann",
+        *,
+        born: datetime.date = datetime.date(2012, 5, 17),
+        by: Actor | None = None,
+        **fields: Any,
+    ) -> Person:
+        return people.register_person(
+            by=by or teacher_actor,
+            given_name=given_name,
+            family_name=family_name,
+            date_of_birth=born,
+            municipality=fields.pop("municipality", skien),
+            national_id=fields.pop("national_id", synthetic_norwegian_id(born, rng)),
+            **fields,
+        )
+
+    return make
+
+
+@pytest.fixture
+def signed_in(settings: Any) -> Callable[[User], Client]:
+    """A test client signed in through the real sign-in view (second factor off)."""
+    settings.REQUIRE_2FA = False
+
+    def sign_in(user: User) -> Client:
+        client = Client()
+        response = client.post(
+            "/accounts/login/", {"username": user.username, "password": PASSWORD}
+        )
+        assert response.status_code == 302, response.content
+        return client
+
+    return sign_in

@@ -1,0 +1,160 @@
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+
+from samhandling.accounts.models import User
+from samhandling.audit.models import AuditEvent
+from samhandling.organisations.actors import Actor, actor_for
+from samhandling.people import services
+from samhandling.people.models import FamilyRelation, Person
+
+
+@pytest.fixture
+def child(make_person: Callable[..., Person]) -> Person:
+    return make_person("Sofie", "Testesen")
+
+
+def test_viewing_a_person_page_records_a_view_event(
+    child: Person, teacher: User, signed_in: Callable[[User], Client]
+) -> None:
+    response = signed_in(teacher).get(f"/people/{child.pk}/")
+    assert response.status_code == 200
+    assert "Sofie Testesen" in response.content.decode()
+    event = AuditEvent.objects.filter(action="view", person_id=child.pk).latest("sequence")
+    assert event.actor_id == teacher.pk
+    assert event.outcome == "granted"
+    assert event.channel == "web"
+    assert event.request_id == response["X-Request-ID"]
+
+
+def test_a_professional_of_another_municipality_gets_404_and_a_refusal_is_recorded(
+    child: Person, outsider: User, signed_in: Callable[[User], Client]
+) -> None:
+    response = signed_in(outsider).get(f"/people/{child.pk}/")
+    assert response.status_code == 404
+    event = AuditEvent.objects.filter(person_id=child.pk, actor_id=outsider.pk).latest("sequence")
+    assert event.outcome == "refused"
+    assert event.reason == "person belongs to another municipality"
+
+
+def test_a_missing_person_and_a_forbidden_person_look_the_same(
+    child: Person, outsider: User, signed_in: Callable[[User], Client]
+) -> None:
+    client = signed_in(outsider)
+    forbidden = client.get(f"/people/{child.pk}/")
+    missing = client.get("/people/999999/")
+    assert forbidden.status_code == missing.status_code == 404
+    assert forbidden.content == missing.content
+
+
+def test_search_finds_by_name_within_the_municipality_only(
+    child: Person, teacher: User, outsider: User, signed_in: Callable[[User], Client]
+) -> None:
+    mine = signed_in(teacher).post("/people/", {"query": "Testesen"})
+    theirs = signed_in(outsider).post("/people/", {"query": "Testesen"})
+    assert "Sofie Testesen" in mine.content.decode()
+    assert "Sofie Testesen" not in theirs.content.decode()
+
+
+def test_search_finds_by_identity_number(
+    child: Person, teacher: User, signed_in: Callable[[User], Client]
+) -> None:
+    response = signed_in(teacher).post("/people/", {"query": child.national_id})
+    assert "Sofie Testesen" in response.content.decode()
+
+
+def test_search_is_posted_so_a_query_string_searches_nothing(
+    child: Person, teacher: User, signed_in: Callable[[User], Client]
+) -> None:
+    response = signed_in(teacher).get("/people/", {"query": "Testesen"})
+    assert "Sofie Testesen" not in response.content.decode()
+
+
+def test_search_results_are_audited_with_the_search_purpose(
+    child: Person, teacher: User, signed_in: Callable[[User], Client]
+) -> None:
+    signed_in(teacher).post("/people/", {"query": "Testesen"})
+    assert AuditEvent.objects.filter(person_id=child.pk, purpose="search").exists()
+
+
+def test_a_too_short_query_gets_a_field_message(
+    teacher: User, signed_in: Callable[[User], Client]
+) -> None:
+    client = signed_in(teacher)
+    client.cookies["django_language"] = "en"
+    response = client.post("/people/", {"query": "a"})
+    assert response.status_code == 400
+    assert "Type at least two characters." in response.content.decode()
+
+
+def test_the_list_of_search_results_uses_a_fixed_number_of_queries(
+    make_person: Callable[..., Person],
+    teacher: User,
+    signed_in: Callable[[User], Client],
+    django_assert_max_num_queries: Any,
+) -> None:
+    client = signed_in(teacher)
+    make_person("Anna", "Samme")
+    client.post("/people/", {"query": "Samme"})
+    for i in range(10):
+        make_person(f"Navn{i}", "Samme")
+    # the session, the actor, the search; audit appends are per result (bounded by the limit)
+    with django_assert_max_num_queries(12 + 4 * 20):
+        client.post("/people/", {"query": "Samme"})
+
+
+def test_registering_a_person_refuses_a_wrong_checksum_with_a_field_error(
+    teacher_actor: Actor, skien: Any
+) -> None:
+    import datetime
+
+    with pytest.raises(ValidationError) as caught:
+        services.register_person(
+            by=teacher_actor,
+            given_name="A",
+            family_name="B",
+            date_of_birth=datetime.date(2012, 5, 17),
+            municipality=skien,
+            national_id="17851250000",
+        )
+    assert "national_id" in caught.value.message_dict
+
+
+def test_a_professional_cannot_register_a_person_in_another_municipality(
+    outsider: User, skien: Any
+) -> None:
+    import datetime
+
+    with pytest.raises(PermissionDenied):
+        services.register_person(
+            by=actor_for(outsider),
+            given_name="A",
+            family_name="B",
+            date_of_birth=datetime.date(2012, 5, 17),
+            municipality=skien,
+        )
+
+
+def test_family_relations_are_shown_on_the_person_page(
+    make_person: Callable[..., Person],
+    teacher_actor: Actor,
+    teacher: User,
+    signed_in: Callable[[User], Client],
+) -> None:
+    import datetime
+
+    child = make_person("Liten", "Familie")
+    mother = make_person("Mor", "Familie", born=datetime.date(1985, 1, 2))
+    services.relate(
+        child,
+        by=teacher_actor,
+        relative=mother,
+        kind=FamilyRelation.Kind.GUARDIAN,
+        parental_responsibility=True,
+    )
+    signed_in(teacher).cookies["django_language"] = "en"
+    page = signed_in(teacher).get(f"/people/{child.pk}/").content.decode()
+    assert "Mor Familie" in page

@@ -1,0 +1,84 @@
+"""Anonymous visitors reach only the public routes; everything else sends them to sign in.
+
+The table is generated from the URL configuration: a new route fails here until it is listed.
+"""
+
+import re
+
+import pytest
+from django.test import Client
+from routes import project_routes
+
+PUBLIC = {
+    "healthz": 200,
+    "accounts:login": 200,
+    "organisations:regions": 200,
+    "set_language": 302,  # POST only in use; GET redirects back
+}
+SIGN_IN_REQUIRED = {
+    "home",
+    "people:search",
+    "people:detail",
+    "accounts:logout",
+    "accounts:second_factor",
+    "accounts:switch_membership",
+}
+
+
+def concrete(route: str) -> str:
+    return "/" + re.sub(r"<(?:int:)?\w+>", "1", route)
+
+
+def test_every_route_is_classified() -> None:
+    names = {name for _route, name in project_routes()}
+    assert names - PUBLIC.keys() - SIGN_IN_REQUIRED == set()
+
+
+@pytest.mark.parametrize(("route", "name"), project_routes())
+def test_anonymous_visitors_are_refused_or_sent_to_sign_in(db: None, route: str, name: str) -> None:
+    client = Client()
+    for method in ("get", "post"):
+        response = getattr(client, method)(concrete(route))
+        if name in PUBLIC:
+            assert response.status_code in {PUBLIC[name], 302, 405, 401}
+            continue
+        assert response.status_code in {302, 405}, (method, route, response.status_code)
+        if response.status_code == 302:
+            assert response["Location"].startswith("/accounts/login/")
+
+
+def test_the_admin_is_for_system_administrators_only(
+    teacher,
+    skien,
+    make_user,
+    signed_in,  # type: ignore[no-untyped-def]
+) -> None:
+    from samhandling.organisations.models import Organisation, Role
+
+    assert signed_in(teacher).get("/admin/").status_code == 302
+    staff_professional = make_user(
+        teacher.memberships.first().organisation,
+        Role.PROFESSIONAL,
+        username="staffpro",
+        is_staff=True,
+    )
+    assert signed_in(staff_professional).get("/admin/").status_code == 302
+    municipality = Organisation.objects.create(
+        name="Skien kommune", kind="municipality", municipality=skien
+    )
+    admin = make_user(municipality, Role.SYSTEM_ADMIN, username="sysadmin", is_staff=True)
+    assert signed_in(admin).get("/admin/").status_code == 200
+
+
+def test_persons_are_not_exposed_in_the_admin(teacher, skien, make_user, signed_in) -> None:  # type: ignore[no-untyped-def]
+    from samhandling.organisations.models import Organisation, Role
+
+    municipality = Organisation.objects.create(
+        name="Skien kommune", kind="municipality", municipality=skien
+    )
+    admin = make_user(
+        municipality, Role.SYSTEM_ADMIN, username="sysadmin", is_staff=True, is_superuser=True
+    )
+    client = signed_in(admin)
+    assert client.get("/admin/people/person/").status_code == 404
+    assert client.get("/admin/audit/auditevent/").status_code == 200
