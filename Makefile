@@ -84,8 +84,9 @@ test-e2e:
 	@echo "== browser tests (Playwright + Debian chromium, SQLite) =="
 	$(TEST_ENV) DATABASE_URL=sqlite:///var/test.sqlite3 $(VENV)/bin/pytest -m e2e -q
 
-bench: setup
-	$(TEST_ENV) DATABASE_URL=$(PG_URL) $(PY) bench/audit_record.py
+bench: $(VENV)/.installed
+	$(TEST_ENV) DATABASE_URL=$(PG_URL)_bench $(PY) bench/audit_record.py
+	$(TEST_ENV) DATABASE_URL=sqlite:///var/bench.sqlite3 $(PY) bench/audit_record.py
 
 lock:
 	$(PY) -m piptools compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \

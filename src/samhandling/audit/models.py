@@ -6,13 +6,13 @@ was read.
 """
 
 import hashlib
-import json
 from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 GENESIS_HASH = "0" * 64
+UNIT_SEPARATOR = "\x1f"
 
 
 class AppendOnlyError(RuntimeError):
@@ -90,29 +90,32 @@ class AuditEvent(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Audit events are append-only.")
 
+    # The fields between the sequence number and the previous hash, in this order.
+    CONTENT_FIELDS = (
+        "occurred_at", "actor_id", "actor_name", "actor_role", "organisation_id",
+        "organisation_name", "action", "outcome", "object_type", "object_id", "person_id",
+        "municipality_id", "purpose", "reason", "request_id", "channel",
+    )  # fmt: skip
+
+    def content(self) -> str:
+        """The event's content in canonical form: fields joined by the unit separator (0x1F).
+
+        Text fields never contain control characters (record() removes them), so the form is
+        unambiguous. PostgreSQL hashes the same string in SQL when it appends (services.py).
+        """
+        values = []
+        for name in self.CONTENT_FIELDS:
+            value = getattr(self, name)
+            if name == "occurred_at":
+                value = value.isoformat(timespec="microseconds")
+            values.append("" if value is None else str(value))
+        return UNIT_SEPARATOR.join(values)
+
     def canonical(self) -> bytes:
-        """The canonical form that the hash covers: every field but the hash itself."""
-        body = {
-            "sequence": self.sequence,
-            "occurred_at": self.occurred_at.isoformat(timespec="microseconds"),
-            "actor_id": self.actor_id,
-            "actor_name": self.actor_name,
-            "actor_role": self.actor_role,
-            "organisation_id": self.organisation_id,
-            "organisation_name": self.organisation_name,
-            "action": self.action,
-            "outcome": self.outcome,
-            "object_type": self.object_type,
-            "object_id": self.object_id,
-            "person_id": self.person_id,
-            "municipality_id": self.municipality_id,
-            "purpose": self.purpose,
-            "reason": self.reason,
-            "request_id": self.request_id,
-            "channel": self.channel,
-            "previous_hash": self.previous_hash,
-        }
-        return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+        """What the hash covers: sequence, content and the previous event's hash."""
+        return UNIT_SEPARATOR.join(
+            (str(self.sequence), self.content(), self.previous_hash)
+        ).encode()
 
     def compute_hash(self) -> str:
         return hashlib.sha256(self.canonical()).hexdigest()

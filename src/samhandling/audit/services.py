@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from . import context
@@ -72,29 +73,77 @@ def record(
     event = AuditEvent(
         occurred_at=timezone.now(),
         actor_id=user.pk if user else None,
-        actor_name=user.get_full_name() or user.get_username() if user else "",
+        actor_name=_clean(user.get_full_name() or user.get_username() if user else "", 300),
         actor_role=actor.role if actor else "",
         organisation_id=organisation.pk if organisation else None,
-        organisation_name=organisation.name if organisation else "",
+        organisation_name=_clean(organisation.name if organisation else "", 200),
         action=action,
         outcome=AuditEvent.Outcome.GRANTED if granted else AuditEvent.Outcome.REFUSED,
-        object_type=subject.object_type,
-        object_id=subject.object_id,
+        object_type=_clean(subject.object_type, 64),
+        object_id=_clean(subject.object_id, 64),
         person_id=subject.person_id,
         municipality_id=subject.municipality_id,
-        purpose=purpose[:200],
-        reason=reason[:300],
-        request_id=ctx.request_id,
+        purpose=_clean(purpose, 200),
+        reason=_clean(reason, 300),
+        request_id=_clean(ctx.request_id, 64),
         channel=actor.channel if actor and ctx.channel == "command" else ctx.channel,
     )
-    with transaction.atomic():
-        head = ChainHead.objects.select_for_update().get(pk=1)
-        event.sequence = head.sequence + 1
-        event.previous_hash = head.hash
-        event.hash = event.compute_hash()
-        event.save()
-        ChainHead.objects.filter(pk=1).update(sequence=event.sequence, hash=event.hash)
+    if connection.vendor == "postgresql":
+        _append_in_one_statement(event)
+    else:
+        with transaction.atomic():
+            head = ChainHead.objects.select_for_update().get(pk=1)
+            event.sequence = head.sequence + 1
+            event.previous_hash = head.hash
+            event.hash = event.compute_hash()
+            event.save()
+            ChainHead.objects.filter(pk=1).update(sequence=event.sequence, hash=event.hash)
     return event
+
+
+def _clean(text: str, limit: int) -> str:
+    """Without control characters (they would make the canonical form ambiguous), cut to size."""
+    return CONTROL_CHARACTERS.sub(" ", text)[:limit]
+
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+# One round trip: lock the head, hash in the database, append, move the head. The hash covers
+# exactly AuditEvent.canonical(): sequence, content and previous hash joined by 0x1F.
+_APPEND_SQL = """
+WITH prev AS (
+    SELECT sequence, hash FROM audit_chainhead WHERE id = 1 FOR UPDATE
+), new AS (
+    SELECT prev.sequence + 1 AS sequence, prev.hash AS previous_hash,
+           encode(sha256(convert_to(
+               concat_ws(chr(31), (prev.sequence + 1)::text, %(content)s::text, prev.hash),
+               'UTF8')), 'hex') AS hash
+    FROM prev
+), head AS (
+    UPDATE audit_chainhead SET sequence = new.sequence, hash = new.hash
+    FROM new WHERE audit_chainhead.id = 1
+)
+INSERT INTO audit_auditevent (
+    sequence, occurred_at, actor_id, actor_name, actor_role, organisation_id,
+    organisation_name, action, outcome, object_type, object_id, person_id, municipality_id,
+    purpose, reason, request_id, channel, previous_hash, hash
+)
+SELECT new.sequence, %(occurred_at)s, %(actor_id)s, %(actor_name)s, %(actor_role)s,
+       %(organisation_id)s, %(organisation_name)s, %(action)s, %(outcome)s, %(object_type)s,
+       %(object_id)s, %(person_id)s, %(municipality_id)s, %(purpose)s, %(reason)s,
+       %(request_id)s, %(channel)s, new.previous_hash, new.hash
+FROM new
+RETURNING id, sequence, previous_hash, hash
+"""
+
+
+def _append_in_one_statement(event: AuditEvent) -> None:
+    params = {name: getattr(event, name) for name in AuditEvent.CONTENT_FIELDS}
+    params["content"] = event.content()
+    with connection.cursor() as cursor:
+        cursor.execute(_APPEND_SQL, params)
+        event.pk, event.sequence, event.previous_hash, event.hash = cursor.fetchone()
+    event._state.adding = False
 
 
 @dataclass(frozen=True)
