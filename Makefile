@@ -16,6 +16,7 @@ TEST_ENV = SECRET_KEY=test-only-secret-key-not-for-production-0123456789abcdef H
 	DEMO_MODE=false DEBUG=false
 
 .PHONY: run setup test lint types test-sqlite test-postgres test-e2e assets messages chromium \
+	translations \
 	lock clean bench
 
 run: setup
@@ -52,6 +53,10 @@ messages:
 
 assets: $(VENV)/.installed node_modules/.installed var/secret_key
 	@$(RUN_ENV) $(PY) manage.py collectstatic --noinput -v 0
+
+translations: $(VENV)/.installed
+	cd src/samhandling && $(TEST_ENV) ../../$(PY) ../../manage.py makemessages -l nb -l en \
+		--no-obsolete --ignore "*/static/*"
 
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
