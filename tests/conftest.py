@@ -139,6 +139,17 @@ def make_person(teacher_actor: Actor, skien: Region) -> Callable[..., Person]:
 
 
 @pytest.fixture
+def concern_by(teacher_actor: Actor) -> Callable[..., Any]:
+    """Records a concern about a child, so that the actor (the teacher by default) has a case."""
+    from samhandling.coordination import services as coordination
+
+    def record(person: Person, by: Actor | None = None, text: str = "Sleeps in class") -> Any:
+        return coordination.record_concern(person, by=by or teacher_actor, text=text).case
+
+    return record
+
+
+@pytest.fixture
 def signed_in(settings: Any) -> Callable[[User], Client]:
     """A test client signed in through the real sign-in view (second factor off)."""
     settings.REQUIRE_2FA = False

@@ -13,8 +13,18 @@ from samhandling.people.models import FamilyRelation, Person
 
 
 @pytest.fixture
-def child(make_person: Callable[..., Person]) -> Person:
-    return make_person("Sofie", "Testesen")
+def child(make_person: Callable[..., Person], concern_by: Callable[..., Any]) -> Person:
+    """A child the teacher has recorded a concern about (and so works with)."""
+    person = make_person("Sofie", "Testesen")
+    concern_by(person)
+    return person
+
+
+def test_a_professional_without_a_case_for_the_person_gets_404(
+    make_person: Callable[..., Person], teacher: User, signed_in: Callable[[User], Client]
+) -> None:
+    stranger = make_person("Ukjent", "Barn")
+    assert signed_in(teacher).get(f"/people/{stranger.pk}/").status_code == 404
 
 
 def test_viewing_a_person_page_records_a_view_event(
@@ -143,10 +153,12 @@ def test_family_relations_are_shown_on_the_person_page(
     teacher_actor: Actor,
     teacher: User,
     signed_in: Callable[[User], Client],
+    concern_by: Callable[..., Any],
 ) -> None:
     import datetime
 
     child = make_person("Liten", "Familie")
+    concern_by(child)
     mother = make_person("Mor", "Familie", born=datetime.date(1985, 1, 2))
     services.relate(
         child,

@@ -3,6 +3,7 @@
 import datetime
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -17,8 +18,10 @@ POSTCODE = "3799"
 
 
 @pytest.fixture
-def protected(make_person: Callable[..., Person]) -> dict[str, Person]:
-    return {
+def protected(
+    make_person: Callable[..., Person], concern_by: Callable[..., Any]
+) -> dict[str, Person]:
+    persons = {
         level: make_person(
             f"Skjermet{level.title()}",
             "Barn",
@@ -30,6 +33,9 @@ def protected(make_person: Callable[..., Person]) -> dict[str, Person]:
         )
         for level in (AddressProtection.CONFIDENTIAL, AddressProtection.STRICTLY_CONFIDENTIAL)
     }
+    for person in persons.values():
+        concern_by(person)
+    return persons
 
 
 def every_page(client: Client, person_ids: list[int]) -> list[tuple[str, str]]:

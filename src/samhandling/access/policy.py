@@ -3,25 +3,57 @@
 `decide(actor, action, record)` returns a Decision that is truthy or falsy and carries the
 reason, which goes to the audit log and, in plain words, to the person refused. Views, the API
 and exports never query personal tables on their own: selectors and services ask here first.
+
+The rules, in short:
+- Only professionals and service leaders work with individual children, and only in their own
+  municipality.
+- A case is seen by the members of its team, by the service leaders of the team's services,
+  and for a limited time by a professional who opened it with emergency access.
+- An entry in a case (log entry, goal, measure, evaluation) is seen by the author's service,
+  and beyond it as its visibility says (named sectors, the whole team). Information from a
+  sensitive sector (child welfare, health, NAV) travels beyond that sector only when a valid
+  consent covers both services and the sector, or a legal basis names the exchange.
+- Withdrawing a consent takes effect at once: nothing is cached beyond one request.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.utils import timezone
 
+from samhandling.coordination.models import (
+    Case,
+    Evaluation,
+    Goal,
+    LogEntry,
+    Measure,
+    Meeting,
+    Referral,
+    Task,
+    TeamMember,
+    Transition,
+    Visibility,
+)
 from samhandling.organisations.actors import Actor
-from samhandling.organisations.models import Role
+from samhandling.organisations.models import Membership, Role, Sector
 from samhandling.people.models import FamilyRelation, Person
 
-Action = Literal["view", "create", "update", "delete", "export", "search"]
+from .models import Consent, EmergencyAccess, LegalBasis
+
+Action = Literal[
+    "view", "create", "update", "delete", "export", "search", "close", "approve_close",
+    "manage_team", "manage_consent", "refer", "answer", "emergency",
+]  # fmt: skip
 
 # Roles that work with individual children in a municipal service.
 CASEWORK_ROLES = frozenset({Role.PROFESSIONAL, Role.SERVICE_LEADER})
+SENSITIVE_SECTORS = Sector.sensitive()
 
 
 @dataclass(frozen=True)
@@ -41,23 +73,264 @@ def refuse(reason: str) -> Decision:
     return Decision(False, reason)
 
 
-def _person_rule(actor: Actor, action: Action, person: Person) -> Decision:
+def _casework(actor: Actor, municipality_id: int | None, noun: str = "record") -> Decision | None:
+    """A refusal when the actor cannot work with children in this municipality, else None."""
+    if not actor.is_authenticated:
+        return refuse("not signed in")
     if not actor.has_role(*CASEWORK_ROLES):
         return refuse("role does not work with individual children")
-    if actor.municipality_id != person.municipality_id:
-        return refuse("person belongs to another municipality")
-    if action in ("view", "search", "create", "update"):
+    if actor.municipality_id is None or actor.municipality_id != municipality_id:
+        return refuse(f"{noun} belongs to another municipality")
+    return None
+
+
+@dataclass(frozen=True)
+class Sharing:
+    """One permission for information to travel: a consent or a legal basis."""
+
+    services: frozenset[int]  # services that may share among themselves (a consent's circle)
+    professionals: frozenset[int]  # named professionals inside the circle
+    sectors: frozenset[str]
+    from_service: int | None = None  # a legal basis names one exchange
+    to_service: int | None = None
+    label: str = ""
+
+
+@dataclass
+class CaseAccess:
+    """What one actor may do in one case, worked out once per request (a few queries)."""
+
+    actor: Actor
+    case: Case
+    standing: str  # "member", "coordinator", "service_leader", "emergency", or ""
+    reason: str
+    sharings: list[Sharing] = field(default_factory=list)
+
+    @property
+    def service_id(self) -> int | None:
+        org = self.actor.organisation
+        return org.pk if org else None
+
+    @property
+    def sector(self) -> str:
+        return self.actor.sector
+
+    def case_decision(self, action: Action) -> Decision:
+        if not self.standing:
+            return refuse(self.reason)
+        if action == "view":
+            return grant(self.reason)
+        if self.standing == "emergency":
+            return refuse("emergency access lets you read, not change")
+        if not self.case.is_open and action not in ("view", "export"):
+            return refuse("the case is closed")
+        if action == "approve_close":
+            if self.actor.role != Role.SERVICE_LEADER:
+                return refuse("only a service leader approves closing a level 2–3 case")
+            return grant("service leader of a service in the team")
+        if action in ("update", "create", "close", "manage_team", "manage_consent", "refer"):
+            if self.standing in ("member", "coordinator"):
+                return grant(f"{self.standing} of the team")
+            return refuse("a service leader follows the case but does not work in it")
+        return refuse(f"{action} is not possible on a case")
+
+    def item_decision(self, item: Any, action: Action = "view") -> Decision:
+        """For a log entry, goal, measure or evaluation of this case."""
+        case_level = self.case_decision("view" if action == "view" else "update")
+        if not case_level:
+            return case_level
+        if action != "view":
+            if item.service_id != self.service_id:
+                return refuse("only the author's service changes its own entries")
+            return grant("entry of my service")
+        if item.service_id == self.service_id:
+            return grant("entry of my service")
+        if item.visibility == Visibility.SERVICE:
+            return refuse("the entry is for the author's service only")
+        if item.visibility == Visibility.SECTORS and self.sector not in item.visible_sectors:
+            return refuse("the entry is shared with other sectors only")
+        if item.sector in SENSITIVE_SECTORS and item.sector != self.sector:
+            sharing = self.sharing_for(item.service_id, item.sector)
+            if sharing is None:
+                return refuse(f"no consent or legal basis covers {item.sector} information here")
+            return grant(f"shared under {sharing.label}")
+        return grant("shared with the team")
+
+    def sharing_for(self, from_service: int, sector: str) -> Sharing | None:
+        user_id = self.actor.user.pk if self.actor.user else None
+        for sharing in self.sharings:
+            if sector not in sharing.sectors:
+                continue
+            if sharing.from_service is not None:
+                if sharing.from_service == from_service and sharing.to_service == self.service_id:
+                    return sharing
+                continue
+            receiver_in = self.service_id in sharing.services or user_id in sharing.professionals
+            if from_service in sharing.services and receiver_in:
+                return sharing
+        return None
+
+
+def sharings_for(case: Case, *, day: date | None = None) -> list[Sharing]:
+    """Every valid consent and legal basis of the case, as Sharing rules."""
+    day = day or timezone.localdate()
+    result = []
+    consents = (
+        Consent.objects.filter(case=case, withdrawn_at__isnull=True, valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .prefetch_related("services", "professionals")
+    )
+    for consent in consents:
+        result.append(
+            Sharing(
+                services=frozenset(s.pk for s in consent.services.all()),
+                professionals=frozenset(u.pk for u in consent.professionals.all()),
+                sectors=frozenset(consent.sectors),
+                label=f"consent {consent.pk}",
+            )
+        )
+    bases = LegalBasis.objects.filter(case=case, valid_from__lte=day).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+    )
+    for basis in bases:
+        result.append(
+            Sharing(
+                services=frozenset(),
+                professionals=frozenset(),
+                sectors=frozenset(basis.sectors),
+                from_service=basis.from_service_id,
+                to_service=basis.to_service_id,
+                label=f"legal basis {basis.law}",
+            )
+        )
+    return result
+
+
+def case_access(actor: Actor, case: Case) -> CaseAccess:
+    """The actor's standing in the case and the sharings that apply."""
+    refusal = _casework(actor, case.municipality_id)
+    if refusal is not None:
+        return CaseAccess(actor, case, "", refusal.reason)
+    user_id = actor.user.pk if actor.user else None
+    service_id = actor.organisation.pk if actor.organisation else None
+    team = list(TeamMember.objects.filter(case=case, left_at__isnull=True))
+    standing, reason = "", "not in the team around the child"
+    if actor.role == Role.PROFESSIONAL:
+        if case.coordinator_id == user_id and case.coordinator_service_id == service_id:
+            standing, reason = "coordinator", "coordinator of the case"
+        elif any(m.user_id == user_id and m.organisation_id == service_id for m in team):
+            standing, reason = "member", "member of the team"
+    elif actor.role == Role.SERVICE_LEADER and any(m.organisation_id == service_id for m in team):
+        standing, reason = "service_leader", "service leader of a service in the team"
+    if not standing and actor.role == Role.PROFESSIONAL and user_id and service_id:
+        emergency = EmergencyAccess.objects.filter(
+            case=case, user_id=user_id, organisation_id=service_id, expires_at__gt=timezone.now()
+        ).exists()
+        if emergency:
+            standing, reason = "emergency", "emergency access"
+    sharings = sharings_for(case) if standing else []
+    return CaseAccess(actor, case, standing, reason, sharings)
+
+
+def _person_rule(actor: Actor, action: Action, person: Person) -> Decision:
+    refusal = _casework(actor, person.municipality_id, "person")
+    if refusal is not None:
+        return refusal
+    if action in ("search", "create"):
         return grant("professional in the person's municipality")
+    if action in ("view", "update"):
+        if _has_standing_for_person(actor, person):
+            return grant("works with the person in a case")
+        return refuse("no case of yours concerns this person")
     return refuse(f"{action} of persons is not allowed for this role")
+
+
+def _has_standing_for_person(actor: Actor, person: Person) -> bool:
+    """The person is the child of a case, or family of that child, where the actor has standing."""
+    child_ids = {person.pk} | set(
+        FamilyRelation.objects.filter(relative=person).values_list("person_id", flat=True)
+    )
+    for case in Case.objects.filter(
+        person_id__in=child_ids, municipality_id=person.municipality_id
+    ):
+        if case_access(actor, case).standing:
+            return True
+    return False
+
+
+def _case_rule(actor: Actor, action: Action, case: Case) -> Decision:
+    if action == "emergency":
+        refusal = _casework(actor, case.municipality_id)
+        if refusal is not None:
+            return refusal
+        if actor.role != Role.PROFESSIONAL:
+            return refuse("only professionals open a case with emergency access")
+        return grant("professional in the case's municipality, reason stated")
+    return case_access(actor, case).case_decision(action)
+
+
+def _item_rule(actor: Actor, action: Action, item: Any) -> Decision:
+    return case_access(actor, item.case).item_decision(item, action)
+
+
+def _case_part_rule(actor: Actor, action: Action, record: Any) -> Decision:
+    """Meetings, tasks, transitions, consents, legal bases: as the case, for the team."""
+    access = case_access(actor, record.case)
+    if action == "view":
+        return access.case_decision("view")
+    wanted: Action = "manage_consent" if isinstance(record, Consent | LegalBasis) else "update"
+    return access.case_decision(wanted)
+
+
+def _referral_rule(actor: Actor, action: Action, referral: Referral) -> Decision:
+    refusal = _casework(actor, referral.municipality_id)
+    if refusal is not None:
+        return refusal
+    service_id = actor.organisation.pk if actor.organisation else None
+    if service_id == referral.to_service_id:
+        if action in ("view", "answer"):
+            return grant("referral to my service")
+        return refuse("the receiving service answers the referral, nothing more")
+    if service_id == referral.from_service_id and action == "view":
+        return grant("referral from my service")
+    return case_access(actor, referral.case).case_decision("view" if action == "view" else "refer")
 
 
 def _family_relation_rule(actor: Actor, action: Action, relation: FamilyRelation) -> Decision:
     return _person_rule(actor, action, relation.person)
 
 
+def _emergency_rule(actor: Actor, action: Action, emergency: EmergencyAccess) -> Decision:
+    refusal = _casework(actor, emergency.municipality_id)
+    if refusal is not None:
+        return refusal
+    if action == "view" and actor.user and emergency.user_id == actor.user.pk:
+        return grant("my own emergency access")
+    org = actor.organisation
+    if (
+        actor.role == Role.SERVICE_LEADER
+        and org is not None
+        and emergency.organisation_id == org.pk
+    ):
+        return grant("service leader reviews emergency access in the service")
+    return refuse("only the service leader of the service reviews emergency access")
+
+
 _RULES: dict[type, Callable[[Actor, Any, Any], Decision]] = {
     Person: _person_rule,
     FamilyRelation: _family_relation_rule,
+    Case: _case_rule,
+    LogEntry: _item_rule,
+    Goal: _item_rule,
+    Measure: _item_rule,
+    Evaluation: _item_rule,
+    Meeting: _case_part_rule,
+    Task: _case_part_rule,
+    Transition: _case_part_rule,
+    Consent: _case_part_rule,
+    LegalBasis: _case_part_rule,
+    Referral: _referral_rule,
+    EmergencyAccess: _emergency_rule,
 }
 
 
@@ -82,7 +355,7 @@ def require(actor: Actor, action: Action, record: object) -> Decision:
 
 
 def persons_visible_to(actor: Actor) -> Q:
-    """The persons an actor may find in a search: the same rule as _person_rule, as a filter."""
+    """The persons an actor may find in a search (name and date of birth only)."""
     if not actor.is_authenticated or not actor.has_role(*CASEWORK_ROLES):
         return Q(pk__in=[])
     if actor.municipality_id is None:
@@ -90,11 +363,55 @@ def persons_visible_to(actor: Actor) -> Q:
     return Q(municipality_id=actor.municipality_id)
 
 
+def cases_visible_to(actor: Actor) -> Q:
+    """A filter for the cases where the actor has standing (the same rules as case_access)."""
+    if not actor.is_authenticated or not actor.has_role(*CASEWORK_ROLES):
+        return Q(pk__in=[])
+    org = actor.organisation
+    if org is None or actor.municipality_id is None or actor.user is None:
+        return Q(pk__in=[])
+    in_municipality = Q(municipality_id=actor.municipality_id)
+    if actor.role == Role.SERVICE_LEADER:
+        return in_municipality & Q(
+            pk__in=TeamMember.objects.filter(organisation=org, left_at__isnull=True).values(
+                "case_id"
+            )
+        )
+    member = Q(
+        pk__in=TeamMember.objects.filter(
+            organisation=org, user=actor.user, left_at__isnull=True
+        ).values("case_id")
+    )
+    coordinator = Q(coordinator=actor.user, coordinator_service=org)
+    emergency = Q(
+        pk__in=EmergencyAccess.objects.filter(
+            user=actor.user, organisation=org, expires_at__gt=timezone.now()
+        ).values("case_id")
+    )
+    return in_municipality & (member | coordinator | emergency)
+
+
 def may_create_person_in(actor: Actor, municipality_id: int) -> Decision:
-    if not actor.is_authenticated:
-        return refuse("not signed in")
-    if not actor.has_role(*CASEWORK_ROLES):
-        return refuse("role does not work with individual children")
-    if actor.municipality_id != municipality_id:
-        return refuse("person would belong to another municipality")
+    refusal = _casework(actor, municipality_id, "person")
+    if refusal is not None:
+        return refusal
     return grant("professional in the person's municipality")
+
+
+def may_open_case(actor: Actor, municipality_id: int) -> Decision:
+    refusal = _casework(actor, municipality_id)
+    if refusal is not None:
+        return refusal
+    if actor.role != Role.PROFESSIONAL:
+        return refuse("professionals record concerns")
+    return grant("professional in the child's municipality")
+
+
+def service_leader_of(actor: Actor, organisation_id: int) -> bool:
+    return bool(
+        actor.user
+        and Membership.objects.filter(
+            user=actor.user, organisation_id=organisation_id, role=Role.SERVICE_LEADER,
+            is_active=True,
+        ).exists()
+    )  # fmt: skip

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "samhandling.organisations",
     "samhandling.people",
     "samhandling.access",
+    "samhandling.coordination",
     "samhandling.audit",
     "samhandling.demo",
     "django.contrib.admin",
