@@ -6,8 +6,8 @@ from django.test import Client
 from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from tests.conftest import PASSWORD
 
-from conftest import PASSWORD
 from samhandling.accounts.models import User
 from samhandling.audit.models import AuditEvent
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.sync_api import Locator, Page
+from django.utils import translation
+from playwright.sync_api import Locator, Page, expect
 
 from samhandling.demo.management.commands.seed_demo import DEMO_PASSWORD, PROFESSIONALS
 
@@ -15,8 +17,13 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 AXE_PATH = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
-# Every user seed_demo creates: one professional per service, then one user per other role.
-PROFESSIONAL_USERNAMES = [username for username, *_rest in PROFESSIONALS]
+# Every user seed_demo creates: one professional per service in Skien, a teacher in Porsgrunn
+# (a professional of another municipality), then one user per other role.
+OTHER_MUNICIPALITY_PROFESSIONALS = ["laerer_porsgrunn"]
+PROFESSIONAL_USERNAMES = [
+    *(username for username, *_rest in PROFESSIONALS),
+    *OTHER_MUNICIPALITY_PROFESSIONALS,
+]
 DEMO_USERNAMES = [*PROFESSIONAL_USERNAMES, "leder", "analytiker", "redaktor", "admin"]
 
 SIGN_OUT_BUTTON = "header form[action='/accounts/logout/'] button"
@@ -69,3 +76,119 @@ def sign_in(page: Page, base_url: str, username: str, password: str = DEMO_PASSW
     assert "/accounts/login/" not in page.url, (
         f"signing in as {username} failed: " + page.locator("main").inner_text()
     )
+
+
+def sign_out(page: Page) -> None:
+    with page.expect_navigation():
+        page.locator(SIGN_OUT_BUTTON).click()
+    assert page.url.endswith("/accounts/login/"), page.url
+
+
+def nb(text: Any, **values: Any) -> str:
+    """The bokmål the app shows for a source string (a msgid or a lazy label), from the same
+    compiled catalogue the servers use, so that selectors follow the translation."""
+    with translation.override("nb"):
+        translated = translation.gettext(text) if isinstance(text, str) else str(text)
+    return translated % values if values else translated
+
+
+def en(text: Any, **values: Any) -> str:
+    with translation.override("en"):
+        translated = translation.gettext(text) if isinstance(text, str) else str(text)
+    return translated % values if values else translated
+
+
+def search_people(page: Page, query: str) -> None:
+    """Types the query in the search field and presses Enter (htmx swaps in the results)."""
+    field = page.locator("#id_query")
+    field.fill(query)
+    with page.expect_response(
+        lambda r: r.url.endswith("/people/") and r.request.method == "POST"
+    ) as response_info:
+        field.press("Enter")
+    assert response_info.value.status == 200
+
+
+# --- keyboard -------------------------------------------------------------------------------
+
+# The element that has focus: whether it is visible, shows a focus indicator, and is new.
+# Chromium's date and time inputs take one Tab per part (day, month, year), so focus stays on
+# the same input for a few presses: that is `again`, not a trap.
+_FOCUSED = """() => {
+    const el = document.activeElement;
+    if (!el || el === document.body || el === document.documentElement) return null;
+    const again = window.e2eLastFocused === el;
+    window.e2eLastFocused = el;
+    const box = el.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    const seen = !again && el.dataset.e2eFocused === "1";
+    el.dataset.e2eFocused = "1";
+    return {
+        html: el.outerHTML.slice(0, 160),
+        inMain: !!el.closest("main"),
+        visible: box.width >= 1 && box.height >= 1 && style.visibility !== "hidden",
+        indicator: el.matches(":focus-visible")
+            && (style.outlineStyle !== "none" || style.boxShadow !== "none"),
+        again,
+        segmented: el.matches("input[type=date], input[type=datetime-local], input[type=time]"),
+        seen,
+        target: el.dataset.e2eTarget === "1",
+    };
+}"""
+
+
+def assert_skip_link_works(page: Page, url: str) -> None:
+    """On a fresh load, the first Tab reaches the skip link, and Enter moves focus to #main."""
+    page.goto(url)
+    page.keyboard.press("Tab")
+    skip_link = page.locator("a.ds-skip-link")
+    expect(skip_link).to_be_focused()
+    box = skip_link.bounding_box()
+    assert box is not None and box["width"] > 1 and box["height"] > 1, (
+        "the skip link is not shown when it has focus"
+    )
+    page.keyboard.press("Enter")
+    expect(page.locator("#main")).to_be_focused()
+
+
+def assert_keyboard_usable(page: Page, url: str, must_reach: str, limit: int = 300) -> int:
+    """The skip link works, then Tab walks through everything in <main>: every stop is visible
+    with a focus indicator, focus is never trapped, and the element `must_reach` (a selector
+    for the page's main control) is among the stops. Returns the number of stops."""
+    assert_skip_link_works(page, url)
+    target = page.locator(must_reach).first
+    expect(target).to_be_attached()
+    target.evaluate("el => { el.dataset.e2eTarget = '1'; }")
+    reached = False
+    stops = repeats = 0
+    while stops < limit:
+        page.keyboard.press("Tab")
+        focused = page.evaluate(_FOCUSED)
+        if focused is None or not focused["inMain"]:
+            break
+        assert not focused["seen"], f"focus is trapped at {focused['html']} on {page.url}"
+        if focused["again"]:
+            repeats += 1
+            assert focused["segmented"] and repeats <= 5, (
+                f"Tab does not move focus from {focused['html']} on {page.url}"
+            )
+            continue
+        repeats = 0
+        assert focused["visible"], f"focus went to an invisible element on {page.url}: {focused}"
+        assert focused["indicator"], f"no visible focus indicator on {page.url}: {focused}"
+        reached = reached or focused["target"]
+        stops += 1
+    else:
+        pytest.fail(f"more than {limit} tab stops in <main> on {page.url}")
+    assert reached, f"{must_reach} is not reachable with Tab on {page.url}"
+    return stops
+
+
+def open_details(form: Locator) -> None:
+    """Opens the <details> a form sits in (by keyboard, as a keyboard user would)."""
+    details = form.locator("xpath=ancestor::details[1]")
+    if details.get_attribute("open") is None:
+        summary = details.locator("summary")
+        summary.focus()
+        summary.press("Enter")
+        expect(details).to_have_attribute("open", "")

@@ -32,9 +32,17 @@ def test_every_demo_user_signs_in_in_norwegian_and_can_switch_to_english(
     expect(sign_out).to_be_visible()
     expect(sign_out).not_to_have_text("Sign out")  # shown in bokmål, not in the source language
     expect(page.locator("main h1")).to_be_visible()
-    # The menu: only casework roles find persons, only the system administrator administers.
-    finds_people = username in PROFESSIONAL_USERNAMES or username == "leder"
+    # The menu: only casework roles find persons and have their work, only professionals
+    # record concerns, only the service leader reviews, only the system administrator
+    # administers.
+    professional = username in PROFESSIONAL_USERNAMES
+    finds_people = professional or username == "leder"
     expect(page.locator("nav a[href='/people/']")).to_have_count(1 if finds_people else 0)
+    expect(page.locator("nav a[href='/work/']")).to_have_count(1 if finds_people else 0)
+    expect(page.locator("nav a[href='/work/concern/']")).to_have_count(1 if professional else 0)
+    expect(page.locator("nav a[href='/work/review/']")).to_have_count(
+        1 if username == "leder" else 0
+    )
     expect(page.locator("nav a[href='/admin/']")).to_have_count(1 if username == "admin" else 0)
     check_axe(page, f"(front page, {username}, nb)")
 

@@ -26,25 +26,80 @@ class ImmutableScopeError(RuntimeError):
     """Raised when code tries to change what a consent or legal basis covers."""
 
 
+def guard_scope(record: Any) -> None:
+    """Refuses to save a recorded consent or legal basis whose scope differs from the stored one.
+
+    Compared with the database row, not with a copy in memory, so that an in-place change
+    (a list appended to) is caught too; fields not loaded cannot have been changed.
+    """
+    if record._state.adding:
+        return
+    deferred = record.get_deferred_fields()
+    fields = [name for name in record.SCOPE_FIELDS if name.removesuffix("_id") not in deferred]
+    stored = type(record)._base_manager.filter(pk=record.pk).values(*fields).first()
+    if stored is None:
+        return
+    if any(getattr(record, name) != stored[name] for name in fields):
+        raise ImmutableScopeError("What a consent or legal basis covers cannot be changed; "
+                                  "record a new one.")  # fmt: skip
+
+
+class ScopeGuardedQuerySet(models.QuerySet[Any]):
+    """A bulk update cannot change a scope field either."""
+
+    def update(self, **kwargs: Any) -> int:
+        scope = {name.removesuffix("_id") for name in self.model.SCOPE_FIELDS}
+        if scope & {name.removesuffix("_id") for name in kwargs}:
+            raise ImmutableScopeError("What a consent or legal basis covers cannot be changed.")
+        return super().update(**kwargs)
+
+
+def _refuse_new_sharers(sender: Any, instance: Any, action: str, reverse: bool,
+                        pk_set: Any, **kwargs: Any) -> None:  # fmt: skip
+    """The services and professionals of a recorded consent are fixed: adding, removing or
+    replacing them would change who may share. Only record_consent sets them, once, on a
+    consent created in the same transaction (marked with `_setting_up`)."""
+    if action not in ("pre_add", "pre_remove", "pre_clear"):
+        return
+    if reverse:
+        if pk_set or action == "pre_clear":
+            raise ImmutableScopeError("The services of a recorded consent cannot be changed.")
+        return
+    if not getattr(instance, "_setting_up", False):
+        raise ImmutableScopeError("The services of a recorded consent cannot be changed.")
+
+
 class Consent(models.Model):
     """The family's consent that named services (or professionals) may share information."""
 
     # Everything that defines what the consent covers; fixed once recorded.
-    SCOPE_FIELDS = ("case_id", "person_id", "given_by_id", "form", "purpose", "sectors",
-                    "valid_from", "valid_to")  # fmt: skip
+    SCOPE_FIELDS = (
+        "case_id",
+        "person_id",
+        "given_by_id",
+        "form",
+        "purpose",
+        "sectors",
+        "valid_from",
+        "valid_to",
+    )
 
     municipality = models.ForeignKey(Region, models.PROTECT, related_name="+")
     case = models.ForeignKey(
         "coordination.Case", models.CASCADE, related_name="consents", verbose_name=_("case")
     )
     person = models.ForeignKey(
-        "people.Person", models.CASCADE, related_name="consents_about",
+        "people.Person",
+        models.CASCADE,
+        related_name="consents_about",
         verbose_name=_("consent concerns"),
-    )  # fmt: skip
+    )
     given_by = models.ForeignKey(
-        "people.Person", models.PROTECT, related_name="consents_given",
+        "people.Person",
+        models.PROTECT,
+        related_name="consents_given",
         verbose_name=_("given by"),
-    )  # fmt: skip
+    )
     form = models.CharField(_("form"), max_length=16, choices=ConsentForm.choices)
     purpose = models.CharField(_("purpose"), max_length=300)
     sectors = models.JSONField(
@@ -56,9 +111,11 @@ class Consent(models.Model):
         Organisation, related_name="consents", verbose_name=_("services that may share")
     )
     professionals = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="consents",
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="consents",
         verbose_name=_("named professionals"),
-    )  # fmt: skip
+    )
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     recorded_by = models.ForeignKey(
@@ -67,6 +124,8 @@ class Consent(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
     withdrawn_reason = models.CharField(_("reason for withdrawal"), max_length=300, blank=True)
+
+    objects = ScopeGuardedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -82,18 +141,9 @@ class Consent(models.Model):
     def __str__(self) -> str:
         return f"consent {self.pk}"
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._original_scope = self._scope()
-
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding and self._scope() != self._original_scope:
-            raise ImmutableScopeError("A consent cannot be widened or changed; record a new one.")
+        guard_scope(self)
         super().save(*args, **kwargs)
-        self._original_scope = self._scope()
-
-    def _scope(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self.SCOPE_FIELDS)
 
     def audit_subject(self) -> Subject:
         return Subject("access.consent", str(self.pk), self.person_id, self.municipality_id)
@@ -118,6 +168,10 @@ class Consent(models.Model):
 
 class LegalBasis(models.Model):
     """A law that lets one service share with another without consent, for a named exchange."""
+
+    # What the legal basis names; fixed once recorded.
+    SCOPE_FIELDS = ("case_id", "law", "description", "from_service_id", "to_service_id",
+                    "sectors", "valid_from", "valid_to")  # fmt: skip
 
     class Law(models.TextChoices):
         CHILD_WELFARE_DUTY_TO_INFORM = (
@@ -158,12 +212,18 @@ class LegalBasis(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ScopeGuardedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("legal basis")
         verbose_name_plural = _("legal bases")
 
     def __str__(self) -> str:
         return f"{self.get_law_display()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        guard_scope(self)
+        super().save(*args, **kwargs)
 
     def audit_subject(self) -> Subject:
         return Subject("access.legalbasis", str(self.pk), self.case.person_id, self.municipality_id)
@@ -203,3 +263,7 @@ class EmergencyAccess(models.Model):
 
     def is_active(self) -> bool:
         return self.expires_at > timezone.now()
+
+
+models.signals.m2m_changed.connect(_refuse_new_sharers, sender=Consent.services.through)
+models.signals.m2m_changed.connect(_refuse_new_sharers, sender=Consent.professionals.through)

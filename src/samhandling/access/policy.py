@@ -47,9 +47,20 @@ from samhandling.people.models import FamilyRelation, Person
 from .models import Consent, EmergencyAccess, LegalBasis
 
 Action = Literal[
-    "view", "create", "update", "delete", "export", "search", "close", "approve_close",
-    "manage_team", "manage_consent", "refer", "answer", "emergency",
-]  # fmt: skip
+    "view",
+    "create",
+    "update",
+    "delete",
+    "export",
+    "search",
+    "close",
+    "approve_close",
+    "manage_team",
+    "manage_consent",
+    "refer",
+    "answer",
+    "emergency",
+]
 
 # Roles that work with individual children in a municipal service.
 CASEWORK_ROLES = frozenset({Role.PROFESSIONAL, Role.SERVICE_LEADER})
@@ -291,6 +302,8 @@ def _referral_rule(actor: Actor, action: Action, referral: Referral) -> Decision
         if action in ("view", "answer"):
             return grant("referral to my service")
         return refuse("the receiving service answers the referral, nothing more")
+    if action == "answer":
+        return refuse("only the receiving service answers a referral")
     if service_id == referral.from_service_id and action == "view":
         return grant("referral from my service")
     return case_access(actor, referral.case).case_decision("view" if action == "view" else "refer")
@@ -411,7 +424,9 @@ def service_leader_of(actor: Actor, organisation_id: int) -> bool:
     return bool(
         actor.user
         and Membership.objects.filter(
-            user=actor.user, organisation_id=organisation_id, role=Role.SERVICE_LEADER,
+            user=actor.user,
+            organisation_id=organisation_id,
+            role=Role.SERVICE_LEADER,
             is_active=True,
         ).exists()
-    )  # fmt: skip
+    )

@@ -12,8 +12,9 @@ from samhandling.organisations.actors import ACTIVE_MEMBERSHIP_SESSION_KEY, acto
 from . import services
 from .second_factor import needs_second_factor
 
-# Paths a signed-in user may reach before the second factor is verified.
-SECOND_FACTOR_EXEMPT = ("/accounts/", "/static/", "/healthz", "/i18n/")
+# Paths a signed-in user may reach before the second factor is verified. The API answers an
+# unverified session itself, with 401 as for anyone not signed in (accounts.authentication).
+SECOND_FACTOR_EXEMPT = ("/accounts/", "/static/", "/healthz", "/i18n/", "/api/")
 
 
 class SessionLimitsMiddleware:

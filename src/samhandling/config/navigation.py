@@ -12,6 +12,7 @@ from samhandling.organisations.actors import ANONYMOUS, Actor
 from samhandling.organisations.models import Role
 
 EVERY_ROLE = frozenset(Role.values)
+CASEWORK = frozenset({Role.PROFESSIONAL, Role.SERVICE_LEADER})
 
 
 @dataclass(frozen=True)
@@ -23,21 +24,32 @@ class MenuItem:
 
 MENU = (
     MenuItem("home", _("Front page"), EVERY_ROLE),
-    MenuItem(
-        "people:search", _("Find a person"), frozenset({Role.PROFESSIONAL, Role.SERVICE_LEADER})
-    ),
+    MenuItem("coordination:my_work", _("My work"), CASEWORK),
+    MenuItem("people:search", _("Find a person"), CASEWORK),
+    # Professionals record concerns (access.policy.may_open_case); service leaders review.
+    MenuItem("coordination:record_concern", _("Record a concern"), frozenset({Role.PROFESSIONAL})),
+    MenuItem("coordination:leader_review", _("Review"), frozenset({Role.SERVICE_LEADER})),
     MenuItem("organisations:regions", _("Municipalities and counties"), EVERY_ROLE),
     MenuItem("admin:index", _("Administration"), frozenset({Role.SYSTEM_ADMIN})),
 )
 
 
 def menu_for(actor: Actor, current_path: str) -> list[dict[str, object]]:
-    items = []
+    """The items the actor may use; the one whose address matches the path best is current."""
+    items: list[dict[str, object]] = []
     for item in MENU:
         if actor.role in item.roles or (item.roles == EVERY_ROLE and actor.is_authenticated):
             url = reverse(item.url_name)
-            current = current_path == url if url == "/" else current_path.startswith(url)
-            items.append({"url": url, "label": item.label, "current": current})
+            items.append({"url": url, "label": item.label, "current": False})
+    matches = [
+        str(item["url"])
+        for item in items
+        if current_path == item["url"]
+        or (item["url"] != "/" and current_path.startswith(str(item["url"])))
+    ]
+    best = max(matches, key=len, default=None)
+    for entry in items:
+        entry["current"] = entry["url"] == best
     return items
 
 

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "ninja",  # the API docs' static files, served from here (no CDN)
     "django_tasks",
     "django_tasks_db",
 ]
@@ -252,4 +253,6 @@ LOGGING = {
 # Periodic tasks enqueued by `manage.py run_scheduler`: (task path, interval in seconds).
 SCHEDULE = [
     ("samhandling.audit.tasks.write_audit_checkpoint", AUDIT_CHECKPOINT_INTERVAL_SECONDS),
+    ("samhandling.coordination.tasks.daily_reminders", 24 * 3600),
 ]
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "samhandling@localhost")

@@ -5,6 +5,7 @@ from django.urls import include, path
 from samhandling.organisations.actors import actor_for
 
 from . import views
+from .api import api
 
 
 def _admin_for_system_administrators(request: HttpRequest) -> bool:
@@ -23,7 +24,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("samhandling.accounts.urls")),
     path("people/", include("samhandling.people.urls")),
+    path("work/", include("samhandling.coordination.urls")),
     path("regions/", include("samhandling.organisations.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -56,9 +56,13 @@ class Case(TenantRow):
         _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
     )
     coordinator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("coordinator"),
-    )  # fmt: skip
+    )
     coordinator_service = models.ForeignKey(
         Organisation, models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -116,9 +120,13 @@ class TeamMember(TenantRow):
         Organisation, models.PROTECT, related_name="+", verbose_name=_("service")
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("professional"),
-    )  # fmt: skip
+    )
     role = models.CharField(_("role in the team"), max_length=100, blank=True)
     joined_at = models.DateTimeField(auto_now_add=True)
     left_at = models.DateTimeField(null=True, blank=True)
@@ -229,8 +237,9 @@ class PlanItem(TenantRow):
     plan = models.ForeignKey(Plan, models.CASCADE, related_name="+")
     service = models.ForeignKey(Organisation, models.PROTECT, related_name="+")
     sector = models.CharField(max_length=32, choices=Sector.choices)
-    visibility = models.CharField(max_length=16, choices=Visibility.choices,
-                                  default=Visibility.TEAM)  # fmt: skip
+    visibility = models.CharField(
+        max_length=16, choices=Visibility.choices, default=Visibility.TEAM
+    )
     visible_sectors = models.JSONField(default=list, blank=True)
     family_visible = models.BooleanField(_("visible to the family"), default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
@@ -276,9 +285,13 @@ class Measure(PlanItem):
         Organisation, models.PROTECT, related_name="+", verbose_name=_("responsible service")
     )
     responsible_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("responsible person"),
-    )  # fmt: skip
+    )
     starts = models.DateField(_("starts"))
     ends = models.DateField(_("ends"), null=True, blank=True)
     frequency = models.CharField(_("how often"), max_length=100, blank=True)
@@ -305,10 +318,12 @@ class Evaluation(PlanItem):
         TOO_EARLY = "early", _("Too early to say")
 
     plan = models.ForeignKey(Plan, models.CASCADE, related_name="evaluations")
-    goal = models.ForeignKey(Goal, models.CASCADE, null=True, blank=True,
-                             related_name="evaluations")  # fmt: skip
-    measure = models.ForeignKey(Measure, models.CASCADE, null=True, blank=True,
-                                related_name="evaluations")  # fmt: skip
+    goal = models.ForeignKey(
+        Goal, models.CASCADE, null=True, blank=True, related_name="evaluations"
+    )
+    measure = models.ForeignKey(
+        Measure, models.CASCADE, null=True, blank=True, related_name="evaluations"
+    )
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
     text = models.TextField(_("evaluation"), max_length=5_000)
 
@@ -332,8 +347,9 @@ class Meeting(TenantRow):
     agenda = models.TextField(_("agenda"), max_length=5_000, blank=True)
     minutes = models.TextField(_("minutes"), max_length=20_000, blank=True)
     participants = models.ManyToManyField(TeamMember, blank=True, related_name="meetings")
-    family_participants = models.ManyToManyField(FamilyParticipant, blank=True,
-                                                 related_name="meetings")  # fmt: skip
+    family_participants = models.ManyToManyField(
+        FamilyParticipant, blank=True, related_name="meetings"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
 
     class Meta:
@@ -347,13 +363,18 @@ class Task(TenantRow):
     """An agreed action with a deadline, for a named professional or a service."""
 
     case = models.ForeignKey(Case, models.CASCADE, related_name="tasks")
-    meeting = models.ForeignKey(Meeting, models.SET_NULL, null=True, blank=True,
-                                related_name="tasks")  # fmt: skip
+    meeting = models.ForeignKey(
+        Meeting, models.SET_NULL, null=True, blank=True, related_name="tasks"
+    )
     title = models.CharField(_("task"), max_length=300)
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("who"),
-    )  # fmt: skip
+    )
     service = models.ForeignKey(Organisation, models.PROTECT, related_name="+")
     due = models.DateField(_("deadline"))
     done_at = models.DateTimeField(null=True, blank=True)
@@ -485,10 +506,11 @@ class Notification(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "dedupe_key"], condition=~models.Q(dedupe_key=""),
+                fields=["user", "dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
                 name="notification_once",
             )
-        ]  # fmt: skip
+        ]
         indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
         ordering = ["-created_at", "-pk"]
 

@@ -21,11 +21,13 @@ from samhandling.audit import services as audit
 from samhandling.audit.services import Subject
 from samhandling.organisations.actors import Actor
 from samhandling.organisations.models import Organisation, Role
+from samhandling.people.models import FamilyRelation, Person
 
 from .models import (
     Case,
     CoordinatorHandover,
     Evaluation,
+    FamilyParticipant,
     Goal,
     IncomingConcern,
     LevelChange,
@@ -108,19 +110,40 @@ def case_page(actor: Actor, case_id: int, *, log_limit: int = PAGE_SIZE) -> Case
         .select_related("author", "service")
         .order_by("-occurred_on", "-created_at", "-pk")[: log_limit * 3 + 1]
     )
-    current = [e for e in entries if not _is_replaced(e, entries)]
-    visible = _visible(access, current, actor, "relay log")
-    more = len(visible) > log_limit
-    visible = visible[:log_limit]
-    history: dict[int, list[LogEntry]] = {}  # older versions of each corrected entry
+    for entry in entries:
+        entry.case = case  # the audit subject names the case's person: no query per entry
+    replaced = {e.replaces_id for e in entries if e.replaces_id}
+    current = [e for e in entries if e.pk not in replaced]
+    # Decide entry by entry, newest first, and stop once the page is full: only what is shown
+    # (and each refusal met on the way) is recorded as read.
+    shown: list[LogEntry] = []
+    considered: list[LogEntry] = []
+    more = False
+    for entry in current:
+        if access.item_decision(entry):
+            if len(shown) == log_limit:
+                more = True
+                break
+            shown.append(entry)
+        considered.append(entry)
+    visible = _visible(access, considered, actor, "relay log")
+    hidden_entries = len(considered) - len(visible)
+    # Older versions of each shown entry, each decided and recorded on its own.
     by_pk = {e.pk: e for e in entries}
+    chains: dict[int, list[LogEntry]] = {}
     for entry in visible:
         chain, cursor = [], entry.replaces_id
         while cursor and cursor in by_pk:
             chain.append(by_pk[cursor])
             cursor = by_pk[cursor].replaces_id
-        if chain:
-            history[entry.pk] = chain
+        chains[entry.pk] = chain
+    older = _visible(access, [e for chain in chains.values() for e in chain], actor,
+                     "relay log history")  # fmt: skip
+    allowed = {e.pk for e in older}
+    history = {
+        pk: [e for e in chain if e.pk in allowed] for pk, chain in chains.items()
+        if any(e.pk in allowed for e in chain)
+    }  # fmt: skip
     handover = (
         CoordinatorHandover.objects.filter(case=case, status=CoordinatorHandover.Status.PENDING)
         .select_related("to_user", "to_service")
@@ -136,7 +159,7 @@ def case_page(actor: Actor, case_id: int, *, log_limit: int = PAGE_SIZE) -> Case
             concerns.append((concern, content_ok))
     return CasePage(
         case=case, access=access, log=visible, history=history,
-        hidden_entries=len(current) - len(_visible_silently(access, current)), more_log=more,
+        hidden_entries=hidden_entries, more_log=more,
         team=list(TeamMember.objects.filter(case=case, left_at__isnull=True)
                   .select_related("organisation", "user")),
         family=list(case.family.select_related("person")),
@@ -155,14 +178,6 @@ def case_page(actor: Actor, case_id: int, *, log_limit: int = PAGE_SIZE) -> Case
                    .select_related("assignee", "service")),
         emergency=access.standing == "emergency",
     )  # fmt: skip
-
-
-def _is_replaced(entry: LogEntry, entries: list[LogEntry]) -> bool:
-    return any(other.replaces_id == entry.pk for other in entries)
-
-
-def _visible_silently(access: policy.CaseAccess, items: list[Any]) -> list[Any]:
-    return [item for item in items if access.item_decision(item)]
 
 
 @dataclass
@@ -185,7 +200,14 @@ def plan_for(actor: Actor, case_id: int) -> PlanView:
             "service", "responsible_service", "responsible_user", "goal"
         )
     )
-    evaluations = list(Evaluation.objects.filter(plan=plan).select_related("service", "created_by"))
+    evaluations = list(
+        Evaluation.objects.filter(plan=plan).select_related(
+            "service", "created_by", "goal", "measure"
+        )
+    )
+    plan.case = case
+    for item in [*goals, *measures, *evaluations]:
+        item.plan = plan  # the audit subject names the case's person: no query per item
     shown_goals = _visible(access, goals, actor, "plan")
     shown_measures = _visible(access, measures, actor, "plan")
     shown_evaluations = _visible(access, evaluations, actor, "plan")
@@ -277,8 +299,16 @@ def my_work(actor: Actor, *, today: datetime.date | None = None) -> MyWork:
             ).select_related("user", "case__person")[:PAGE_SIZE]
         )
         closings = list(cases_q.filter(status=Case.Status.CLOSING).select_related("person"))
-    audit.record_many(actor, "view", cases, decision=policy.grant("listed in my work"),
-                      purpose="my work")  # fmt: skip
+    # Every child the page names is a read: one event per case shown, whatever the list.
+    shown: dict[int, Case] = {case.pk: case for case in cases + closings}
+    rows: list[Any] = [*tasks, *overdue_sent, *incoming, *meetings, *concerns, *handovers,
+                       *emergencies]  # fmt: skip
+    for row in rows:
+        shown.setdefault(row.case_id, row.case)
+    for measure in measures:
+        shown.setdefault(measure.plan.case_id, measure.plan.case)
+    audit.record_many(actor, "view", list(shown.values()),
+                      decision=policy.grant("listed in my work"), purpose="my work")  # fmt: skip
     return MyWork(cases, measures, tasks, overdue_sent, incoming, meetings, concerns, handovers,
                   notifications, emergencies, closings)  # fmt: skip
 
@@ -347,3 +377,333 @@ def unread_count(actor: Actor) -> int:
 
 def open_cases_filter() -> Q:
     return ~Q(status=Case.Status.CLOSED)
+
+
+# --- reads for the HTML pages ----------------------------------------------------------------
+
+
+def may_record_concern(actor: Actor) -> bool:
+    """Whether the actor records concerns at all (professionals in a municipality)."""
+    if actor.municipality_id is None:
+        return False
+    return bool(policy.may_open_case(actor, actor.municipality_id))
+
+
+def person_for_concern(actor: Actor, person_id: int) -> Person:
+    """A person the actor may find in a search, about whom a concern is to be recorded."""
+    person = Person.objects.filter(pk=person_id).first()
+    decision = policy.decide(actor, "search", person)
+    subject = person if person else Subject("people.person", str(person_id))
+    audit.record(actor, "view", subject, decision=decision, purpose="record a concern")
+    if person is None or not decision:
+        raise Http404
+    return person
+
+
+def persons_with_visible_cases(actor: Actor, person_ids: list[int]) -> set[int]:
+    """Which of these persons have a case the actor may open (one query)."""
+    if not person_ids:
+        return set()
+    return set(
+        visible_cases(actor).filter(person_id__in=person_ids).values_list("person_id", flat=True)
+    )
+
+
+def case_is_visible(actor: Actor, case_id: int) -> bool:
+    return visible_cases(actor).filter(pk=case_id).exists()
+
+
+@dataclass(frozen=True)
+class FamilyMember:
+    """The child or one of their family, as a choice on the case page."""
+
+    person: Person
+    relation: str  # "child" or a FamilyRelation.Kind value
+    parental_responsibility: bool = False
+
+
+def child_and_family(actor: Actor, case: Case) -> list[FamilyMember]:
+    """The child of a case and their family (who may give consent or take part), audited.
+
+    Call only with a case fetched through get_case_for or case_page.
+    """
+    relations = list(
+        FamilyRelation.objects.filter(person_id=case.person_id)
+        .select_related("relative")
+        .order_by("kind", "relative__family_name", "relative__given_name", "pk")
+    )
+    members = [FamilyMember(case.person, "child")] + [
+        FamilyMember(r.relative, r.kind, r.parental_responsibility) for r in relations
+    ]
+    audit.record_many(actor, "view", [r.relative for r in relations],
+                      decision=policy.grant("family of the child in a case of the actor"),
+                      purpose="family on the case page")  # fmt: skip
+    return members
+
+
+def current_team(case: Case) -> list[TeamMember]:
+    """The current team of a case already authorised through get_case_for or plan_for."""
+    return list(
+        TeamMember.objects.filter(case=case, left_at__isnull=True).select_related(
+            "organisation", "user"
+        )
+    )
+
+
+def find_professional(actor: Actor, username: str) -> Any:
+    """An active user with an active membership in the actor's municipality, by username."""
+    if not username.strip() or actor.municipality_id is None:
+        return None
+    from samhandling.accounts.models import User
+
+    return (
+        User.objects.filter(
+            username=username.strip(), is_active=True,
+            memberships__is_active=True,
+            memberships__organisation__municipality_id=actor.municipality_id,
+        )
+        .distinct()
+        .first()
+    )  # fmt: skip
+
+
+def get_handover_for(actor: Actor, handover_id: int) -> CoordinatorHandover:
+    handover = (
+        CoordinatorHandover.objects.select_related("case", "to_user", "to_service")
+        .filter(pk=handover_id)
+        .first()
+    )
+    decision = (
+        policy.decide(actor, "view", handover.case) if handover else policy.refuse("no such record")
+    )
+    subject = handover or Subject("coordination.coordinatorhandover", str(handover_id))
+    audit.record(actor, "view", subject, decision=decision, purpose="handover")
+    if handover is None or not decision:
+        raise Http404
+    return handover
+
+
+def get_incoming_concern_for(actor: Actor, case_id: int, concern_id: int) -> IncomingConcern:
+    """An unhandled concern of a case, for the case's coordinator only."""
+    case, access = get_case_for(actor, case_id, purpose="incoming concern")
+    concern = (
+        IncomingConcern.objects.select_related("sender", "sender_service")
+        .filter(pk=concern_id, case=case, handled_at__isnull=True)
+        .first()
+    )
+    if concern is None or access.standing != "coordinator":
+        decision = policy.refuse("only the coordinator handles incoming concerns")
+        audit.record(actor, "view", Subject("coordination.incomingconcern", str(concern_id),
+                                            case.person_id, case.municipality_id),
+                     decision=decision)  # fmt: skip
+        raise Http404
+    concern.case = case
+    audit.record(actor, "view", concern, decision=policy.grant("coordinator of the case"))
+    return concern
+
+
+@dataclass
+class MeetingPage:
+    meeting: Meeting
+    case: Case
+    access: policy.CaseAccess
+    participants: list[TeamMember]
+    family: list[Any]
+    tasks: list[Task]
+    team: list[TeamMember]
+
+
+def meeting_page(actor: Actor, meeting_id: int) -> MeetingPage:
+    meeting = Meeting.objects.filter(pk=meeting_id).only("pk", "case_id").first()
+    if meeting is None:
+        audit.record(actor, "view", Subject("coordination.meeting", str(meeting_id)),
+                     decision=policy.refuse("no such record"), purpose="meeting")  # fmt: skip
+        raise Http404
+    case, access = get_case_for(actor, meeting.case_id, purpose="meeting")
+    meeting = Meeting.objects.select_related("created_by").get(pk=meeting_id)
+    meeting.case = case
+    audit.record(actor, "view", meeting, decision=access.case_decision("view"), purpose="meeting")
+    return MeetingPage(
+        meeting=meeting, case=case, access=access,
+        participants=list(meeting.participants.select_related("organisation", "user")),
+        family=list(meeting.family_participants.select_related("person")),
+        tasks=list(meeting.tasks.select_related("assignee", "service")),
+        team=current_team(case),
+    )  # fmt: skip
+
+
+def get_emergency_for(actor: Actor, access_id: int) -> EmergencyAccess:
+    emergency = (
+        EmergencyAccess.objects.select_related("case", "user", "organisation")
+        .filter(pk=access_id)
+        .first()
+    )
+    decision = policy.decide(actor, "update", emergency)
+    subject = emergency if emergency else Subject("access.emergencyaccess", str(access_id))
+    audit.record(actor, "view", subject, decision=decision, purpose="review emergency access")
+    if emergency is None or not decision:
+        raise Http404
+    return emergency
+
+
+# --- reads for the JSON API (the same fetch-and-authorise as the pages) ----------------------
+
+
+def case_list(actor: Actor, *, limit: int = PAGE_SIZE, offset: int = 0) -> tuple[int, list[Case]]:
+    """One page of the cases the actor has standing in, newest first, and how many there are."""
+    cases_q = visible_cases(actor)
+    total = cases_q.count()
+    cases = list(
+        cases_q.select_related("person", "coordinator", "coordinator_service")
+        .order_by("-opened_at", "-pk")[offset : offset + limit]
+    )  # fmt: skip
+    audit.record_many(actor, "view", cases, decision=policy.grant("listed among my cases"),
+                      purpose="case list")  # fmt: skip
+    return total, cases
+
+
+@dataclass
+class CaseLog:
+    case: Case
+    entries: list[LogEntry]
+    hidden: int
+    more: bool
+
+
+def log_for(actor: Actor, case_id: int, *, limit: int = PAGE_SIZE) -> CaseLog:
+    """The newest current versions of the relay log that the actor may see."""
+    case, access = get_case_for(actor, case_id, purpose="relay log")
+    current = (
+        LogEntry.objects.filter(case=case, replaced_by__isnull=True)
+        .select_related("author", "service")
+        .order_by("-occurred_on", "-created_at", "-pk")
+    )
+    shown: list[LogEntry] = []
+    refused: list[LogEntry] = []
+    start, batch = 0, limit * 2
+    while len(shown) <= limit:  # one entry beyond the page says whether there are more
+        entries = list(current[start : start + batch])
+        for entry in entries:
+            (shown if access.item_decision(entry) else refused).append(entry)
+        if len(entries) < batch:
+            break
+        start += batch
+    for entry in shown[:limit] + refused:
+        entry.case = case  # for the audit subject, without a query per entry
+    page = _visible(access, shown[:limit] + refused, actor, "relay log")
+    return CaseLog(case, page, len(refused), len(shown) > limit)
+
+
+def team_of(actor: Actor, case_id: int) -> tuple[Case, list[TeamMember]]:
+    case, access = get_case_for(actor, case_id, purpose="team")
+    members = list(
+        TeamMember.objects.filter(case=case, left_at__isnull=True).select_related(
+            "organisation", "user"
+        )
+    )
+    for member in members:
+        member.case = case
+    audit.record_many(actor, "view", members, decision=policy.grant(access.reason),
+                      purpose="team")  # fmt: skip
+    return case, members
+
+
+def consents_of(actor: Actor, case_id: int) -> tuple[Case, list[Consent], list[LegalBasis]]:
+    """The consents and legal bases recorded in the case (withdrawn ones too, marked so)."""
+    case, access = get_case_for(actor, case_id, purpose="consents")
+    consents = list(
+        Consent.objects.filter(case=case)
+        .select_related("given_by")
+        .prefetch_related("services", "professionals")
+        .order_by("-recorded_at", "-pk")
+    )
+    bases = list(
+        LegalBasis.objects.filter(case=case)
+        .select_related("case", "from_service", "to_service")
+        .order_by("-recorded_at", "-pk")
+    )
+    decision = policy.grant(access.reason)
+    audit.record_many(actor, "view", [*consents, *bases], decision=decision, purpose="consents")
+    return case, consents, bases
+
+
+def meetings_of(actor: Actor, case_id: int) -> tuple[Case, list[Meeting]]:
+    case, access = get_case_for(actor, case_id, purpose="meetings")
+    meetings = list(
+        Meeting.objects.filter(case=case)
+        .prefetch_related("participants")
+        .order_by("-starts_at", "-pk")[:PAGE_SIZE]
+    )
+    for meeting in meetings:
+        meeting.case = case
+    audit.record_many(actor, "view", meetings, decision=policy.grant(access.reason),
+                      purpose="meetings")  # fmt: skip
+    return case, meetings
+
+
+def plan_of(actor: Actor, case_id: int, *, purpose: str = "plan") -> Plan:
+    """The case's plan, to change it (each change asks the policy again)."""
+    case, _access = get_case_for(actor, case_id, purpose=purpose)
+    plan = Plan.objects.get(case=case)
+    plan.case = case  # the one already fetched and authorised
+    return plan
+
+
+def referrals_of_my_service(actor: Actor) -> tuple[list[Referral], list[Referral]]:
+    """The newest referrals to and from the actor's service: (incoming, sent)."""
+    org = actor.organisation
+    if org is None or not actor.has_role(*policy.CASEWORK_ROLES):
+        return [], []
+    base = Referral.objects.filter(municipality_id=actor.municipality_id).select_related(
+        "case__person", "from_service", "to_service"
+    )
+    incoming = list(base.filter(to_service=org)[:PAGE_SIZE])
+    sent = list(base.filter(from_service=org)[:PAGE_SIZE])
+    for group, reason in ((incoming, "referral to my service"),
+                          (sent, "referral from my service")):  # fmt: skip
+        audit.record_many(actor, "view", group, decision=policy.grant(reason),
+                          purpose="referrals")  # fmt: skip
+    return incoming, sent
+
+
+def transitions_for(actor: Actor, case_id: int | None = None) -> list[Transition]:
+    """The transitions of one case, or the coming ones in all the actor's open cases."""
+    related = ("case__person", "from_service", "to_service", "to_municipality")
+    if case_id is not None:
+        case, access = get_case_for(actor, case_id, purpose="transitions")
+        transitions = list(Transition.objects.filter(case=case).select_related(*related))
+        decision = policy.grant(access.reason)
+    else:
+        transitions = list(
+            Transition.objects.filter(
+                case__in=visible_cases(actor).filter(open_cases_filter()),
+                status__in=[Transition.Status.PROPOSED, Transition.Status.PLANNED],
+            ).select_related(*related)[:PAGE_SIZE]
+        )
+        decision = policy.grant("transition in a case of mine")
+    audit.record_many(actor, "view", transitions, decision=decision, purpose="transitions")
+    return transitions
+
+
+def professional_in(organisation: Organisation, user_id: int) -> Any:
+    """A user with an active membership in the service, or None (for naming team members)."""
+    from samhandling.accounts.models import User
+
+    return User.objects.filter(
+        pk=user_id, is_active=True, memberships__organisation=organisation,
+        memberships__is_active=True,
+    ).first()  # fmt: skip
+
+
+def family_participants_of(case: Case) -> list[FamilyParticipant]:
+    """The family taking part in a case already authorised through get_case_for."""
+    return list(FamilyParticipant.objects.filter(case=case).select_related("person"))
+
+
+def consents_and_legal_bases(case: Case) -> tuple[list[Consent], list[LegalBasis]]:
+    """The consents and legal bases of a case already authorised through get_case_for."""
+    consents = list(
+        Consent.objects.filter(case=case).select_related("given_by").order_by("-recorded_at")
+    )
+    bases = list(LegalBasis.objects.filter(case=case).select_related("from_service", "to_service"))
+    return consents, bases

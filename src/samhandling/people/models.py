@@ -60,10 +60,16 @@ class Person(models.Model):
 
     class Meta:
         constraints = [
+            # Unique within a municipality (the tenant): municipalities never see each other's
+            # registers, so a number registered elsewhere is no one's business here.
             models.UniqueConstraint(
-                fields=["id_country", "national_id"],
+                fields=["municipality", "id_country", "national_id"],
                 condition=~models.Q(national_id=""),
-                name="person_unique_national_id",
+                name="person_unique_national_id_in_municipality",
+                violation_error_message=_(
+                    "A person with this identity number is already "
+                    "registered. Search for the person instead."
+                ),
             ),
         ]
         indexes = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from django.db.models import Q
@@ -64,3 +65,29 @@ def search_persons(actor: Actor, query: str) -> list[Person]:
             actor, "view", person, decision=policy.decide(actor, "search", person), purpose="search"
         )
     return results
+
+
+def possible_duplicates(
+    actor: Actor,
+    *,
+    national_id: str = "",
+    given_name: str = "",
+    family_name: str = "",
+    date_of_birth: datetime.date | None = None,
+) -> list[Person]:
+    """Persons who may be the one being registered: same number, or same name and birth date."""
+    scope = Person.objects.filter(policy.persons_visible_to(actor))
+    found: list[Person] = []
+    if national_id:
+        found += list(scope.filter(national_id=re.sub(r"\D", "", national_id)))
+    if given_name and family_name and date_of_birth:
+        found += list(
+            scope.filter(
+                given_name__iexact=given_name.strip(),
+                family_name__iexact=family_name.strip(),
+                date_of_birth=date_of_birth,
+            ).exclude(pk__in=[p.pk for p in found])
+        )
+    audit.record_many(actor, "view", found, decision=policy.grant("possible duplicate"),
+                      purpose="duplicate check")  # fmt: skip
+    return found

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from samhandling.access import policy
 from samhandling.audit import services as audit
@@ -50,6 +51,20 @@ def register_person(
         post_town=post_town,
     )
     person.full_clean()
+    if (
+        person.national_id
+        and Person.objects.filter(
+            municipality=municipality, id_country=id_country, national_id=person.national_id
+        ).exists()
+    ):
+        raise ValidationError(
+            {
+                "national_id": _(
+                    "A person with this identity number is already "
+                    "registered. Search for the person instead."
+                )
+            }
+        )
     person.save()
     audit.record(by, "create", person, decision=decision)
     return person

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from samhandling.config.http import Request
+from samhandling.coordination import selectors as coordination
 
 from . import selectors
 from .forms import PersonSearchForm
@@ -23,7 +24,16 @@ def search(request: Request) -> HttpResponse:
     fragment = request.htmx and results is not None
     template = "people/search.html#results" if fragment else "people/search.html"
     status = 400 if form.errors else 200
-    return render(request, template, {"form": form, "results": results}, status=status)
+    context = {
+        "form": form,
+        "results": results,
+        # The person page opens only for someone the actor works with in a case.
+        "with_case": coordination.persons_with_visible_cases(
+            request.actor, [p.pk for p in results or []]
+        ),
+        "may_record_concern": coordination.may_record_concern(request.actor),
+    }
+    return render(request, template, context, status=status)
 
 
 @never_cache
@@ -31,5 +41,10 @@ def search(request: Request) -> HttpResponse:
 def detail(request: Request, person_id: int) -> HttpResponse:
     person = selectors.get_person_for(request.actor, person_id, purpose="person page")
     family = selectors.family_of(request.actor, person)
-    context = {"person": person, "family": family, "age": person.age_on(timezone.localdate())}
+    context = {
+        "person": person,
+        "family": family,
+        "age": person.age_on(timezone.localdate()),
+        "cases": coordination.cases_for_person(request.actor, person.pk),
+    }
     return render(request, "people/detail.html", context)

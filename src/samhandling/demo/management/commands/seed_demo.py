@@ -1,4 +1,6 @@
-"""Deterministic synthetic demo data: Skien with its services, one user per role, ~200 children.
+"""Deterministic synthetic demo data: Skien with its services, one user per role, ~200 children,
+about 25 coordination cases built with the real services (samhandling.demo.cases), and
+a school in Porsgrunn with one teacher, so that a professional of another municipality exists.
 
 Every person is synthetic: names are drawn from common Norwegian first and family names and
 combined at random, addresses are invented, and every identity number is a synthetic one
@@ -12,14 +14,20 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils import timezone
 
 from samhandling.accounts.models import User
 from samhandling.audit import services as audit
+from samhandling.audit.context import bound
+from samhandling.coordination.models import Case
+from samhandling.demo.cases import build
+from samhandling.demo.coordination import DemoCases, children_in
 from samhandling.organisations.models import Membership, Organisation, Region, Role, Sector
 from samhandling.people.identity import synthetic_norwegian_id
 from samhandling.people.models import AddressProtection, FamilyRelation, Person
 
 DEMO_MUNICIPALITY = "4003"  # Skien, Telemark: real indicators exist for it in the knowledge base
+NEIGHBOUR_MUNICIPALITY = "4001"  # Porsgrunn: one school and one teacher, never in Skien's cases
 DEMO_PASSWORD = "demo-0-24-passord"  # noqa: S105 - demo only, printed by `make run`
 REFERENCE_DATE = datetime.date(2026, 11, 26)  # ages are computed against this, for determinism
 
@@ -167,21 +175,44 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2024)
         parser.add_argument("--children", type=int, default=200)
 
-    @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
+        with bound(channel="command"), transaction.atomic():
+            self._seed(options["seed"], options["children"])
+
+    def _seed(self, seed: int, children: int) -> None:
         try:
             skien = Region.objects.get(country="NO", kind="municipality", code=DEMO_MUNICIPALITY)
+            porsgrunn = Region.objects.get(
+                country="NO", kind="municipality", code=NEIGHBOUR_MUNICIPALITY
+            )
         except Region.DoesNotExist as exc:
             raise CommandError("Load the regions first: python manage.py load_regions") from exc
-        organisations = self._organisations(skien)
+        organisations = self._organisations(skien, porsgrunn)
         users = self._users(organisations)
-        created = self._people(skien, random.Random(options["seed"]), options["children"])
+        created = self._people(skien, random.Random(seed), children)
+        cases = self._cases(skien, organisations, users, seed)
         self.stdout.write(
             f"Demo data: {len(organisations)} organisations, {len(users)} users, "
-            f"{created} children with families created (Skien)."
+            f"{created} children with families and {cases} cases created (Skien)."
         )
 
-    def _organisations(self, skien: Region) -> dict[str, Organisation]:
+    def _cases(
+        self, skien: Region, orgs: dict[str, Organisation], users: list[User], seed: int
+    ) -> int:
+        """Coordination data, written through the services as the demo users; once only."""
+        if Case.objects.filter(municipality=skien).exists():
+            return 0
+        demo = DemoCases(
+            today=timezone.localdate(),
+            reference_date=REFERENCE_DATE,
+            users={user.username: user for user in users},
+            orgs=orgs,
+            pool=children_in(skien.pk),
+            seed=seed,
+        )
+        return build(demo)
+
+    def _organisations(self, skien: Region, porsgrunn: Region) -> dict[str, Organisation]:
         orgs: dict[str, Organisation] = {}
         orgs["municipality"], _ = Organisation.objects.get_or_create(
             name="Skien kommune (demo)",
@@ -194,6 +225,16 @@ class Command(BaseCommand):
                 kind=Organisation.Kind.SERVICE,
                 defaults={"sector": sector, "municipality": skien},
             )
+        orgs["primary_school"], _ = Organisation.objects.get_or_create(
+            name="Eksempel barneskole, Skien (demo)",
+            kind=Organisation.Kind.SERVICE,
+            defaults={"sector": Sector.SCHOOL, "municipality": skien},
+        )
+        orgs["porsgrunn_school"], _ = Organisation.objects.get_or_create(
+            name="Eksempel skole, Porsgrunn (demo)",
+            kind=Organisation.Kind.SERVICE,
+            defaults={"sector": Sector.SCHOOL, "municipality": porsgrunn},
+        )
         for name, short in DIRECTORATES:
             orgs[short], _ = Organisation.objects.get_or_create(
                 name=name,
@@ -214,6 +255,14 @@ class Command(BaseCommand):
         ]
         specs += [
             ("leder", "Liv", "Leder", orgs[Sector.SCHOOL], Role.SERVICE_LEADER, "Rektor"),
+            (
+                "laerer_porsgrunn",
+                "Pål",
+                "Porsgrunn",
+                orgs["porsgrunn_school"],
+                Role.PROFESSIONAL,
+                "Kontaktlærer",
+            ),
             (
                 "analytiker",
                 "Anders",

@@ -1,0 +1,223 @@
+"""One world for the authorisation matrix, built with the real services (as tests/access/world.py).
+
+Skien: a school (the teacher coordinates the case, the school's service leader leads it, a
+colleague and a substitute work there), the school health service, child welfare, PPT, NAV and
+mental health. Porsgrunn: a school with a teacher (the outsider). One child, one guardian, one
+case, and around it one of every record a route can be about:
+
+- the guardian's consents: school information among school, school health, child welfare and
+  PPT (as in tests/access), and school-health information between the school and the school
+  health service only (so the coordinator and the school's leader read the nurse's entry, PPT
+  does not);
+- a legal basis (the school's duty to inform child welfare);
+- log entries: the nurse's (school health, shared with the team, sensitive) and the
+  teacher's own;
+- the plan with a goal, a measure and an evaluation; a meeting whose minutes made a task;
+- a referral from the school to PPT; a transition; an incoming concern from the teacher's
+  colleague; an emergency access opened by the substitute (for the school's leader to review);
+  a coordinator handover offered to PPT; notifications (the services send them on the way).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+from tests.access.world import World, born_years_ago
+
+from samhandling.access.models import Consent, ConsentForm, LegalBasis
+from samhandling.accounts.models import User
+from samhandling.coordination import services
+from samhandling.coordination.models import (
+    Case,
+    Evaluation,
+    IncomingConcern,
+    LogEntry,
+    Notification,
+    Task,
+    TeamMember,
+    Transition,
+)
+from samhandling.organisations.actors import actor_for
+from samhandling.organisations.models import Organisation, Region, Role, Sector
+from samhandling.people import services as people
+from samhandling.people.models import FamilyRelation, Person
+
+# What the nurse wrote: no one outside the consent's circle may ever read it.
+HEALTH_TEXT = "Helsesykepleier: samtale om sovnvansker og angst"
+CHILD_GIVEN, FAMILY = "Sofie", "Barnesen"
+
+
+@dataclass
+class MatrixWorld:
+    world: World
+    ids: dict[str, Any]  # what URLs and bodies are filled in with
+    users: dict[str, User | None]  # actor -> user (None: anonymous)
+
+
+def build(
+    skien: Region,
+    porsgrunn: Region,
+    teacher: User,
+    make_service: Callable[..., Organisation],
+    make_user: Callable[..., User],
+    make_person: Callable[..., Person],
+) -> MatrixWorld:
+    membership = teacher.memberships.get()
+    school = membership.organisation
+    orgs: dict[str, Organisation] = {Sector.SCHOOL: school}
+    for sector in (
+        Sector.SCHOOL_HEALTH,
+        Sector.CHILD_WELFARE,
+        Sector.PPT,
+        Sector.NAV,
+        Sector.MENTAL_HEALTH,
+    ):
+        orgs[sector] = make_service(skien, sector)
+    orgs["porsgrunn_school"] = make_service(porsgrunn, Sector.SCHOOL)
+    users = {"teacher": teacher}
+    for name, org, role in (
+        ("colleague", Sector.SCHOOL, Role.PROFESSIONAL),
+        ("substitute", Sector.SCHOOL, Role.PROFESSIONAL),
+        ("nurse", Sector.SCHOOL_HEALTH, Role.PROFESSIONAL),
+        ("caseworker", Sector.CHILD_WELFARE, Role.PROFESSIONAL),
+        ("ppt", Sector.PPT, Role.PROFESSIONAL),
+        ("leader", Sector.SCHOOL, Role.SERVICE_LEADER),
+        ("outsider", "porsgrunn_school", Role.PROFESSIONAL),
+    ):
+        users[name] = make_user(orgs[org], role, username=name)
+
+    child = make_person(CHILD_GIVEN, FAMILY, born=born_years_ago(12))
+    guardian = make_person("Anne", FAMILY, born=born_years_ago(40))
+    result = services.record_concern(child, by=actor_for(teacher), text="Sleeps in class")
+    assert result.case is not None
+    case = result.case
+    w = World(skien, porsgrunn, orgs, users, child, guardian, case, make_person)
+    people.relate(
+        child,
+        by=w.teacher,
+        relative=guardian,
+        kind=FamilyRelation.Kind.GUARDIAN,
+        parental_responsibility=True,
+    )
+    school_consent = w.consent(
+        sectors=[Sector.SCHOOL], between=["teacher", "nurse", "caseworker", "ppt"]
+    )
+    for name in ("nurse", "caseworker", "ppt"):
+        w.join(name)
+    health_consent = w.consent(sectors=[Sector.SCHOOL_HEALTH], between=["teacher", "nurse"])
+    basis = services.record_legal_basis(
+        case,
+        by=w.teacher,
+        law=LegalBasis.Law.EDUCATION_ACT_DUTY,
+        description="Duty to inform child welfare",
+        from_service=school,
+        to_service=orgs[Sector.CHILD_WELFARE],
+        sectors=[Sector.SCHOOL],
+    )
+    health_entry = w.entry("nurse", text=HEALTH_TEXT)
+    own_entry = w.entry("teacher", text="Talked with the child after class")
+
+    today = timezone.localdate()
+    case.refresh_from_db()
+    plan = case.plan
+    goal = services.add_goal(plan, by=w.teacher, title="Sleeps well and comes to school")
+    measure = services.add_measure(
+        plan, by=w.teacher, title="Quiet room", responsible_service=school, starts=today, goal=goal
+    )
+    evaluation = services.add_evaluation(
+        plan, by=w.teacher, outcome=Evaluation.Outcome.TOO_EARLY, text="Too early", goal=goal
+    )
+    team = list(TeamMember.objects.filter(case=case, left_at__isnull=True))
+    meeting = services.schedule_meeting(
+        case,
+        by=w.teacher,
+        starts_at=timezone.now() + datetime.timedelta(days=2),
+        place="Meeting room",
+        participants=team,
+    )
+    services.record_minutes(
+        meeting,
+        by=w.teacher,
+        minutes="We agreed",
+        actions=[
+            services.AgreedAction(
+                "Call the guardian", school, today + datetime.timedelta(days=3), teacher
+            )
+        ],
+    )
+    task = Task.objects.get(meeting=meeting)
+    referral = services.refer(
+        case,
+        by=w.teacher,
+        to_service=orgs[Sector.PPT],
+        reason="Assessment of sleep and concentration",
+        consent=school_consent,
+    )
+    transition = services.plan_transition(
+        case,
+        by=w.teacher,
+        kind=Transition.Kind.LOWER_UPPER_SECONDARY,
+        planned_for=today + datetime.timedelta(days=200),
+        from_service=school,
+    )
+    forwarded = services.record_concern(child, by=w.actor("colleague"), text="Tired at recess")
+    assert forwarded.forwarded
+    concern = IncomingConcern.objects.get(case=case)
+    emergency = services.open_emergency_access(
+        case, by=w.actor("substitute"), reason="The child is not safe at home tonight"
+    )
+    handover = services.propose_coordinator(
+        case, by=w.teacher, to_user=users["ppt"], to_service=orgs[Sector.PPT]
+    )
+    assert Notification.objects.filter(user=users["leader"]).exists()  # emergency to review
+    case.refresh_from_db()
+    plan.refresh_from_db()
+    caseworker_member = TeamMember.objects.get(case=case, user=users["caseworker"])
+    nurse_member = TeamMember.objects.get(case=case, user=users["nurse"])
+    assert LogEntry.objects.filter(case=case, pk=health_entry.pk).exists()
+    assert Consent.objects.filter(case=case).count() == 2
+
+    ids: dict[str, Any] = {
+        # path parameters, by the name the URL configuration and the OpenAPI document use
+        "person_id": child.pk,
+        "case_id": case.pk,
+        "entry_id": health_entry.pk,
+        "member_id": caseworker_member.pk,
+        "handover_id": handover.pk,
+        "concern_id": concern.pk,
+        "consent_id": health_consent.pk,
+        "goal_id": goal.pk,
+        "measure_id": measure.pk,
+        "meeting_id": meeting.pk,
+        "task_id": task.pk,
+        "referral_id": referral.pk,
+        "answer": "received",
+        "transition_id": transition.pk,
+        "access_id": emergency.pk,
+        # for variants and bodies
+        "own_entry_id": own_entry.pk,
+        "evaluation_id": evaluation.pk,
+        "basis_id": basis.pk,
+        "school_consent_id": school_consent.pk,
+        "guardian_id": guardian.pk,
+        "nurse_member_id": nurse_member.pk,
+        "national_id": child.national_id,
+        "case_version": case.version,
+        "plan_version": plan.version,
+        "today": today.isoformat(),
+        "later": (today + datetime.timedelta(days=30)).isoformat(),
+        **{f"org_{key}": org.pk for key, org in orgs.items()},
+    }
+    actors: dict[str, User | None] = {
+        "anonymous": None,
+        "outsider": users["outsider"],
+        "other_sector": users["ppt"],
+        "coordinator": teacher,
+        "leader": users["leader"],
+    }
+    assert Case.objects.get(pk=case.pk).coordinator_id == teacher.pk
+    return MatrixWorld(w, ids, actors)

@@ -1,0 +1,504 @@
+"""The authorisation matrix: every route and every API operation, as five actors, in one world.
+
+The rows are checked against what the project serves: PAGES must name every route of the URL
+configuration (tests/security/routes.py walks it) and API every operation of the OpenAPI
+document (GET /api/v1/openapi.json), so a new route or operation fails
+test_every_route_and_operation_has_a_row until it gets its row here.
+
+The actors (DESIGN.md principle 1, and the policy in access/policy.py):
+- anonymous: not signed in;
+- outsider: a professional of another municipality (Porsgrunn); sees nothing of Skien's child,
+  not even that the records exist (404);
+- other_sector: PPT's professional, a named member of the team; sees and works in the case as a
+  member, but no consent lets the school health service's entry travel to PPT;
+- coordinator: the teacher who recorded the concern;
+- leader: the service leader of the school, a service in the team; follows the case (reads it)
+  but does not work in it, approves closing and reviews the school's emergency accesses.
+
+Each (row, actor) is one request with real ids from one world (tests/security/matrix_world.py),
+inside a savepoint that is rolled back afterwards, so every row meets the same world. Actions
+are sent with a valid body, so what stops an actor is the authorisation, never the validation.
+Every mismatch is collected and reported at once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import transaction
+from django.db.models import Max
+from django.http import HttpResponse
+from django.test import Client
+from matrix_world import CHILD_GIVEN, FAMILY, HEALTH_TEXT, MatrixWorld, build
+from routes import project_routes
+
+from samhandling.accounts import tokens
+from samhandling.audit.models import AuditEvent
+
+ACTORS = ("anonymous", "outsider", "other_sector", "coordinator", "leader")
+
+# What a response is, as a class of outcome.
+SIGN_IN = "sign-in"  # 302 to the sign-in page
+OK = "ok"  # 200, 201, 204
+REDIRECT = "redirect"  # another 3xx: a web action done (or answered with a message)
+INVALID = "invalid"  # 400, 409, 422: past the authorisation, stopped by a rule of the work
+UNAUTHENTICATED = "401"
+FORBIDDEN = "403"  # the record is yours to see, the action is not yours to do
+NOT_FOUND = "404"  # not yours to see (and not found look alike)
+REFUSALS = {FORBIDDEN, NOT_FOUND}
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str  # pages: GET or POST; API rows take theirs from the OpenAPI document
+    expect: tuple[str, str, str, str, str]  # in the order of ACTORS
+    params: Mapping[str, str] = field(default_factory=dict)  # path parameter -> world id
+    query: Mapping[str, str] = field(default_factory=dict)  # query parameter -> world id
+    # Every refusal of a signed-in actor leaves an AuditEvent with outcome "refused" for them.
+    # False only where the refusal is a pure role check on a page about no record.
+    audited: bool = True
+
+
+def get(*expect: str, **options: Any) -> Row:
+    return Row("GET", expect, **options)  # type: ignore[arg-type]
+
+
+def post(*expect: str, **options: Any) -> Row:
+    return Row("POST", expect, **options)  # type: ignore[arg-type]
+
+
+def api(*expect: str, **options: Any) -> Row:
+    return Row("", expect, **options)  # type: ignore[arg-type]
+
+
+# Short names, so that each row reads as one line of the matrix.
+SI, OKAY, MOVED, BAD, E401, E403, E404 = (
+    SIGN_IN, OK, REDIRECT, INVALID, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
+)  # fmt: skip
+OWN_ENTRY = {"entry_id": "own_entry_id"}
+
+# fmt: off
+# Every route of the URL configuration. A key "name[variant]" is one more row for the route
+# "name" (another record, or a submitted form).
+#                                                anonymous outsider other_sector coordinator leader
+PAGES: dict[str, Row] = {
+    # no record: public, or the signed-in person's own
+    "healthz":                                   get(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
+    "organisations:regions":                     get(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
+    "set_language":                              post(MOVED, MOVED, MOVED, MOVED, MOVED),
+    "accounts:login":                            get(OKAY,  MOVED, MOVED, MOVED, MOVED),
+    "accounts:logout":                           post(SI,   SI,    SI,    SI,    SI),
+    "accounts:second_factor":                    get(SI,    OKAY,  OKAY,  OKAY,  OKAY),
+    "accounts:switch_membership":                post(SI,   MOVED, MOVED, MOVED, MOVED),
+    "home":                                      get(SI,    OKAY,  OKAY,  OKAY,  OKAY),
+    "people:search":                             get(SI,    OKAY,  OKAY,  OKAY,  OKAY),
+    "coordination:my_work":                      get(SI,    OKAY,  OKAY,  OKAY,  OKAY),
+    "coordination:notifications_read":           post(SI,   MOVED, MOVED, MOVED, MOVED),
+    "coordination:referrals":                    get(SI,    OKAY,  OKAY,  OKAY,  OKAY),
+    "coordination:concern_sent":                 get(SI,    OKAY,  OKAY,  OKAY,  OKAY),
+    # role pages: a pure role refusal about no record (not audited)
+    "coordination:leader_review":                get(SI,    E403,  E403,  E403,  OKAY, audited=False),
+    "coordination:record_concern":               get(SI,    OKAY,  OKAY,  OKAY,  E403, audited=False),
+    # ... the same form about the child: the outsider may not find the child; a member's
+    # concern goes into the case; the leader is refused by role before any record is read
+    "coordination:record_concern[the child]":    post(SI,   E404,  MOVED, MOVED, E403, audited=False),
+    "coordination:emergency_access":             get(SI,    OKAY,  OKAY,  OKAY,  OKAY),
+    # nobody here may break the glass: members need not, the leader is no professional, the
+    # outsider's municipality has no such child — all told the same: no case found
+    "coordination:emergency_access[the child]":  post(SI,   BAD,   BAD,   BAD,   BAD),
+    "coordination:review_emergency":             post(SI,   E404,  E404,  E404,  MOVED),
+    # the child
+    "people:detail":                             get(SI,    E404,  OKAY,  OKAY,  OKAY),
+    # the case
+    "coordination:case":                         get(SI,    E404,  OKAY,  OKAY,  OKAY),
+    "coordination:add_log_entry":                post(SI,   E404,  MOVED, MOVED, E403),
+    # the nurse's entry: only the school health service corrects it; PPT does not even see it
+    "coordination:correct_log_entry":            get(SI,    E404,  E404,  E404,  E404),
+    "coordination:correct_log_entry[own entry]": get(SI,    E404,  E404,  OKAY,  E404, params=OWN_ENTRY),  # noqa: E501
+    "coordination:correct_log_entry[own, sent]": post(SI,   E404,  E404,  MOVED, E404, params=OWN_ENTRY),  # noqa: E501
+    "coordination:change_level":                 post(SI,   E404,  MOVED, MOVED, E403),
+    "coordination:request_closing":              post(SI,   E404,  MOVED, MOVED, E403),
+    # the case is open: the leader's approval is answered with a message, no change
+    "coordination:approve_closing":              post(SI,   E404,  E403,  E403,  MOVED),
+    "coordination:reopen":                       post(SI,   E404,  MOVED, MOVED, E403),
+    "coordination:add_team_member":              post(SI,   E404,  MOVED, MOVED, E403),
+    "coordination:remove_team_member":           post(SI,   E404,  MOVED, MOVED, E404),
+    "coordination:add_family_participant":       post(SI,   E404,  MOVED, MOVED, E403),
+    "coordination:propose_coordinator":          post(SI,   E404,  MOVED, MOVED, E403),
+    # offered to PPT's professional: only they answer
+    "coordination:answer_handover":              post(SI,   E404,  MOVED, E403,  E403),
+    # the concern the colleague sent: for the coordinator only
+    "coordination:invite_sender":                post(SI,   E404,  E404,  MOVED, E404),
+    "coordination:record_consent":               post(SI,   E404,  MOVED, MOVED, E403),
+    "coordination:withdraw_consent":             post(SI,   E404,  MOVED, MOVED, E404),
+    "coordination:record_legal_basis":           post(SI,   E404,  MOVED, MOVED, E403),
+    # the plan
+    "coordination:plan":                         get(SI,    E404,  OKAY,  OKAY,  OKAY),
+    "coordination:plan_print":                   get(SI,    E404,  OKAY,  OKAY,  OKAY),
+    "coordination:plan_summary":                 post(SI,   E404,  MOVED, MOVED, E403),
+    "coordination:add_goal":                     post(SI,   E404,  MOVED, MOVED, E403),
+    "coordination:add_measure":                  post(SI,   E404,  MOVED, MOVED, E403),
+    # the school's goal and measure: only the author's service changes its own entries
+    # (policy.CaseAccess.item_decision); PPT sees them, so it is told 403
+    "coordination:measure_status":               post(SI,   E404,  E403,  MOVED, E403),
+    "coordination:goal_status":                  post(SI,   E404,  E403,  MOVED, E403),
+    "coordination:add_evaluation":               post(SI,   E404,  MOVED, MOVED, E403),
+    # meetings and tasks
+    "coordination:schedule_meeting":             post(SI,   E404,  MOVED, MOVED, E403),
+    "coordination:meeting":                      get(SI,    E404,  OKAY,  OKAY,  OKAY),
+    "coordination:record_minutes":               post(SI,   E404,  MOVED, MOVED, E403),
+    "coordination:complete_task":                post(SI,   E404,  MOVED, MOVED, E404),
+    # referrals: from the school to PPT; PPT answers
+    "coordination:refer":                        post(SI,   E404,  MOVED, MOVED, E403),
+    "coordination:referral":                     get(SI,    E404,  OKAY,  OKAY,  OKAY),
+    "coordination:answer_referral":              post(SI,   E404,  MOVED, E404,  E404),
+    # transitions
+    "coordination:plan_transition":              post(SI,   E404,  MOVED, MOVED, E403),
+    "coordination:tick_transition":              post(SI,   E404,  MOVED, MOVED, E404),
+    "coordination:complete_transition":          post(SI,   E404,  MOVED, MOVED, E404),
+    # the API's own pages (its operations are in API below)
+    "api:openapi-json":                          get(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
+    "api:openapi-view":                          get(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
+    # nothing is there: a 404 about no record (not audited)
+    "api:api-root":                              get(E404,  E404,  E404,  E404,  E404, audited=False),
+}
+
+# Every operation of /api/v1/openapi.json, by operationId (bearer tokens; anonymous: none).
+#                                                anonymous outsider other_sector coordinator leader
+API: dict[str, Row] = {
+    "search_persons":                            api(E401,  OKAY,  OKAY,  OKAY,  OKAY),
+    "register_person":                           api(E401,  OKAY,  OKAY,  OKAY,  OKAY),
+    "get_person":                                api(E401,  E404,  OKAY,  OKAY,  OKAY),
+    "list_cases":                                api(E401,  OKAY,  OKAY,  OKAY,  OKAY),
+    "record_concern":                            api(E401,  E404,  OKAY,  OKAY,  E403),
+    "get_case":                                  api(E401,  E404,  OKAY,  OKAY,  OKAY),
+    "change_level":                              api(E401,  E404,  OKAY,  OKAY,  E403),
+    "close_case":                                api(E401,  E404,  OKAY,  OKAY,  E403),
+    # the case is open: the leader passes the policy and meets the rule (422)
+    "approve_closing":                           api(E401,  E404,  E403,  E403,  BAD),
+    "reopen_case":                               api(E401,  E404,  OKAY,  OKAY,  E403),
+    "list_log_entries":                          api(E401,  E404,  OKAY,  OKAY,  OKAY),
+    "add_log_entry":                             api(E401,  E404,  OKAY,  OKAY,  E403),
+    # the nurse's entry: the coordinator and leader see it (consent), PPT does not
+    "correct_log_entry":                         api(E401,  E404,  E404,  E403,  E403),
+    "correct_log_entry[own entry]":              api(E401,  E404,  E403,  OKAY,  E403, params=OWN_ENTRY),  # noqa: E501
+    "list_team":                                 api(E401,  E404,  OKAY,  OKAY,  OKAY),
+    "add_team_member":                           api(E401,  E404,  OKAY,  OKAY,  E403),
+    "remove_team_member":                        api(E401,  E404,  OKAY,  OKAY,  E403),
+    "list_consents":                             api(E401,  E404,  OKAY,  OKAY,  OKAY),
+    "record_consent":                            api(E401,  E404,  OKAY,  OKAY,  E403),
+    "withdraw_consent":                          api(E401,  E404,  OKAY,  OKAY,  E403),
+    "get_plan":                                  api(E401,  E404,  OKAY,  OKAY,  OKAY),
+    "update_plan":                               api(E401,  E404,  OKAY,  OKAY,  E403),
+    "add_goal":                                  api(E401,  E404,  OKAY,  OKAY,  E403),
+    "add_measure":                               api(E401,  E404,  OKAY,  OKAY,  E403),
+    "add_evaluation":                            api(E401,  E404,  OKAY,  OKAY,  E403),
+    "list_meetings":                             api(E401,  E404,  OKAY,  OKAY,  OKAY),
+    "schedule_meeting":                          api(E401,  E404,  OKAY,  OKAY,  E403),
+    "list_referrals":                            api(E401,  OKAY,  OKAY,  OKAY,  OKAY),
+    "refer":                                     api(E401,  E404,  OKAY,  OKAY,  E403),
+    "get_referral":                              api(E401,  E404,  OKAY,  OKAY,  OKAY),
+    "mark_referral_received":                    api(E401,  E404,  OKAY,  E403,  E403),
+    "accept_referral":                           api(E401,  E404,  OKAY,  E403,  E403),
+    "decline_referral":                          api(E401,  E404,  OKAY,  E403,  E403),
+    # only an accepted referral is completed: PPT passes the policy and meets the rule
+    "complete_referral":                         api(E401,  E404,  BAD,   E403,  E403),
+    "list_transitions":                          api(E401,  OKAY,  OKAY,  OKAY,  OKAY),
+    "list_transitions[one case]":                api(E401,  E404,  OKAY,  OKAY,  OKAY, query={"case_id": "case_id"}),  # noqa: E501
+    "plan_transition":                           api(E401,  E404,  OKAY,  OKAY,  E403),
+    "complete_transition":                       api(E401,  E404,  OKAY,  OKAY,  E403),
+}
+# fmt: on
+
+# The nurse's entry must show where the consent lets it through, and nowhere else.
+HEALTH_SHOWN = {
+    "coordination:case": {"coordinator", "leader"},
+    "list_log_entries": {"coordinator", "leader"},
+}
+SEES_HEALTH = {"coordinator", "leader"}
+# Neither the anonymous visitor nor the outsider ever reads the child's or the family's name.
+SEES_NAMES = {"other_sector", "coordinator", "leader"}
+
+Ids = Mapping[str, Any]
+Body = Callable[[Ids], dict[str, Any]]
+
+# fmt: off
+FORMS: dict[str, Body] = {
+    "set_language": lambda i: {"language": "en", "next": "/"},
+    "coordination:record_concern[the child]": lambda i: {
+        "person": i["person_id"], "text": "Hungry every morning", "observed_on": i["today"]},
+    "coordination:emergency_access[the child]": lambda i: {
+        "national_id": i["national_id"], "reason": "The child says it is not safe at home"},
+    "coordination:review_emergency": lambda i: {
+        f"review{i['access_id']}-note": "Checked with the substitute"},
+    "coordination:add_log_entry": lambda i: {
+        "log-kind": "note", "log-occurred_on": i["today"], "log-text": "Met the child",
+        "log-visibility": "team"},
+    "coordination:correct_log_entry[own, sent]": lambda i: {"text": "Talked with the child"},
+    "coordination:change_level": lambda i: {
+        "level-level": 2, "level-reason": "Two services", "level-expected_version": i["case_version"]},  # noqa: E501
+    "coordination:request_closing": lambda i: {"close-reason": "Sleeps well now"},
+    "coordination:reopen": lambda i: {"reopen-reason": "Tired again"},
+    "coordination:add_team_member": lambda i: {"team-organisation": i["org_school_health"]},
+    "coordination:add_family_participant": lambda i: {"family-person": i["guardian_id"]},
+    "coordination:propose_coordinator": lambda i: {"coordinator-member": i["nurse_member_id"]},
+    "coordination:answer_handover": lambda i: {"answer": "decline"},
+    "coordination:record_consent": lambda i: {
+        "consent-given_by": i["guardian_id"], "consent-form": "written",
+        "consent-purpose": "Cooperation with PPT", "consent-sectors": ["ppt"],
+        "consent-services": [i["org_school"], i["org_ppt"]], "consent-valid_from": i["today"]},
+    "coordination:withdraw_consent": lambda i: {"reason": "The family withdrew it"},
+    "coordination:record_legal_basis": lambda i: {
+        "basis-law": "other", "basis-description": "Named in the decision",
+        "basis-to_service": i["org_nav"], "basis-sectors": ["school"],
+        "basis-valid_from": i["today"]},
+    "coordination:plan_summary": lambda i: {
+        "summary-summary": "Sleep and school", "summary-expected_version": i["plan_version"]},
+    "coordination:add_goal": lambda i: {
+        "goal-title": "Has a friend in class", "goal-visibility": "team",
+        "goal-expected_version": i["plan_version"]},
+    "coordination:add_measure": lambda i: {
+        "measure-title": "Recess buddy", "measure-responsible_service": i["org_school"],
+        "measure-starts": i["today"], "measure-visibility": "team",
+        "measure-expected_version": i["plan_version"]},
+    "coordination:measure_status": lambda i: {
+        f"m{i['measure_id']}-status": "ongoing",
+        f"m{i['measure_id']}-expected_version": i["plan_version"]},
+    "coordination:goal_status": lambda i: {
+        f"g{i['goal_id']}-status": "reached", f"g{i['goal_id']}-expected_version": i["plan_version"]},  # noqa: E501
+    "coordination:add_evaluation": lambda i: {
+        "evaluation-target": f"goal:{i['goal_id']}", "evaluation-outcome": "partly",
+        "evaluation-text": "Better some days", "evaluation-expected_version": i["plan_version"]},
+    "coordination:schedule_meeting": lambda i: {"meeting-starts_at": f"{i['later']}T10:00"},
+    "coordination:record_minutes": lambda i: {
+        "minutes-minutes": "We met", "actions-TOTAL_FORMS": "0", "actions-INITIAL_FORMS": "0",
+        "actions-MIN_NUM_FORMS": "0", "actions-MAX_NUM_FORMS": "5"},
+    "coordination:refer": lambda i: {
+        "referral-to_service": i["org_child_welfare"], "referral-reason": "Family support",
+        "referral-consent": i["school_consent_id"], "referral-answer_within_days": 14},
+    "coordination:plan_transition": lambda i: {
+        "transition-kind": "school_work", "transition-planned_for": i["later"]},
+    "coordination:tick_transition": lambda i: {"index": 0, "done": "on"},
+}
+
+API_BODIES: dict[str, Body] = {
+    "search_persons": lambda i: {"query": FAMILY},
+    "register_person": lambda i: {
+        "given_name": "Nyregistrert", "family_name": "Personsen", "date_of_birth": "2014-04-04"},
+    "record_concern": lambda i: {"person_id": i["person_id"], "text": "Hungry every morning"},
+    "change_level": lambda i: {
+        "level": 2, "reason": "Two services", "expected_version": i["case_version"]},
+    "close_case": lambda i: {"reason": "Sleeps well now"},
+    "reopen_case": lambda i: {"reason": "Tired again"},
+    "add_log_entry": lambda i: {"kind": "note", "text": "Met the child"},
+    "correct_log_entry": lambda i: {"text": "Corrected"},
+    "add_team_member": lambda i: {"organisation_id": i["org_school_health"]},
+    "record_consent": lambda i: {
+        "given_by_id": i["guardian_id"], "form": "written", "purpose": "Cooperation with PPT",
+        "sectors": ["ppt"], "service_ids": [i["org_school"], i["org_ppt"]]},
+    "withdraw_consent": lambda i: {"reason": "The family withdrew it"},
+    "update_plan": lambda i: {"summary": "Sleep and school", "expected_version": i["plan_version"]},  # noqa: E501
+    "add_goal": lambda i: {"title": "Has a friend in class", "expected_version": i["plan_version"]},  # noqa: E501
+    "add_measure": lambda i: {
+        "title": "Recess buddy", "responsible_service_id": i["org_school"], "starts": i["today"],
+        "expected_version": i["plan_version"]},
+    "add_evaluation": lambda i: {
+        "outcome": "partly", "text": "Better some days", "goal_id": i["goal_id"],
+        "expected_version": i["plan_version"]},
+    "schedule_meeting": lambda i: {"starts_at": f"{i['later']}T10:00:00+01:00"},
+    "refer": lambda i: {
+        "case_id": i["case_id"], "to_service_id": i["org_child_welfare"],
+        "reason": "Family support", "consent_id": i["school_consent_id"]},
+    "decline_referral": lambda i: {"reason": "No capacity this term"},
+    "plan_transition": lambda i: {
+        "case_id": i["case_id"], "kind": "school_work", "planned_for": i["later"]},
+}
+# fmt: on
+
+LOGIN_PATH = "/accounts/login/"
+
+
+def base(key: str) -> str:
+    return key.split("[", 1)[0]
+
+
+def outcome_of(response: HttpResponse) -> str:
+    status = response.status_code
+    if status in (301, 302, 303, 307, 308):
+        return SIGN_IN if response["Location"].startswith(LOGIN_PATH) else REDIRECT
+    if status in (200, 201, 204):
+        return OK
+    if status in (400, 409, 422):
+        return INVALID
+    return str(status)
+
+
+def fill(template: str, pattern: str, ids: Ids, params: Mapping[str, str]) -> str:
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        key = params.get(name, name)
+        if key not in ids:
+            raise KeyError(f"the world has no id for the path parameter {name!r} of {template}")
+        return str(ids[key])
+
+    return re.sub(pattern, value, template)
+
+
+def page_url(route: str, ids: Ids, params: Mapping[str, str]) -> str:
+    return "/" + fill(route, r"<(?:\w+:)?(\w+)>", ids, params)
+
+
+def api_url(path: str, ids: Ids, row: Row) -> str:
+    url = fill(path, r"\{(\w+)\}", ids, row.params)
+    if row.query:
+        url += "?" + "&".join(f"{name}={ids[key]}" for name, key in row.query.items())
+    return url
+
+
+def openapi_operations() -> list[tuple[str, str, str]]:
+    """(method, path, operationId) of every operation the API documents."""
+    response = Client().get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    document = json.loads(response.content)
+    return [
+        (method.upper(), path, operation["operationId"])
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+    ]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """The matrix users never type a password; argon2 would dominate the run time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def test_every_route_and_operation_has_a_row(db: None) -> None:
+    operations = openapi_operations()
+    operation_ids = [operation_id for _method, _path, operation_id in operations]
+    assert len(operation_ids) == len(set(operation_ids)), "operationIds must be unique"
+    route_names = {name for _route, name in project_routes()}
+    assert "" not in route_names, "every route needs a name (and a row here)"
+    page_names = route_names - {f"api:{operation_id}" for operation_id in operation_ids}
+    rows = {base(key) for key in PAGES}
+    assert sorted(page_names - rows) == [], "routes without a row in PAGES"
+    assert sorted(rows - page_names) == [], "rows in PAGES for routes that do not exist"
+    api_rows = {base(key) for key in API}
+    assert sorted(set(operation_ids) - api_rows) == [], "API operations without a row in API"
+    assert sorted(api_rows - set(operation_ids)) == [], "rows in API for no operation"
+    assert {key for key in FORMS} <= PAGES.keys()
+    assert {key for key in API_BODIES} <= {base(key) for key in API}
+
+
+@dataclass
+class Run:
+    world: MatrixWorld
+    sessions: dict[str, str]  # actor -> session key
+    bearer: dict[str, str]  # actor -> token
+    mismatches: list[str] = field(default_factory=list)
+    checked: int = 0
+
+    def request(self, actor: str, method: str, url: str, body: dict[str, Any] | None,
+                *, json_api: bool) -> HttpResponse:  # fmt: skip
+        client = Client(raise_request_exception=False)
+        extra: dict[str, Any] = {}
+        if json_api:
+            if actor in self.bearer:
+                extra["HTTP_AUTHORIZATION"] = f"Bearer {self.bearer[actor]}"
+            if method == "GET":
+                return client.get(url, **extra)
+            return client.generic(method, url, json.dumps(body or {}),
+                                  content_type="application/json", **extra)  # fmt: skip
+        if actor in self.sessions:
+            client.cookies[django_settings.SESSION_COOKIE_NAME] = self.sessions[actor]
+        if method == "GET":
+            return client.get(url)
+        return client.post(url, body or {})
+
+    def check(self, key: str, row: Row, method: str, url: str, body: Body | None,
+              *, json_api: bool) -> None:  # fmt: skip
+        ids = self.world.ids
+        for actor, expected in zip(ACTORS, row.expect, strict=True):
+            self.checked += 1
+            user = self.world.users[actor]
+            where = f"{key:<46} {actor:<13}"
+            savepoint = transaction.savepoint()
+            try:
+                before = AuditEvent.objects.aggregate(last=Max("sequence"))["last"] or 0
+                response = self.request(actor, method, url, body(ids) if body else None,
+                                        json_api=json_api)  # fmt: skip
+                got = outcome_of(response)
+                if got != expected:
+                    self.mismatches.append(f"{where} {method} {url}: expected {expected}, "
+                                           f"got {got} ({response.status_code})")  # fmt: skip
+                if response.status_code >= 500:
+                    continue
+                content = response.content.decode(errors="replace")
+                if HEALTH_TEXT in content and actor not in SEES_HEALTH:
+                    self.mismatches.append(f"{where} reads the nurse's entry (no consent)")
+                if actor in HEALTH_SHOWN.get(key, ()) and HEALTH_TEXT not in content:
+                    self.mismatches.append(f"{where} does not see the nurse's entry "
+                                           "that the consent lets through")  # fmt: skip
+                if actor not in SEES_NAMES and (FAMILY in content or CHILD_GIVEN in content):
+                    self.mismatches.append(f"{where} reads the child's or family's name")
+                if got in REFUSALS and user is not None and row.audited:
+                    audited = AuditEvent.objects.filter(
+                        sequence__gt=before, actor_id=user.pk, outcome="refused"
+                    ).exists()
+                    if not audited:
+                        self.mismatches.append(f"{where} {method} {url}: refused ({got}) "
+                                               "but no AuditEvent with outcome refused")  # fmt: skip
+            finally:
+                transaction.savepoint_rollback(savepoint)
+
+
+def test_authorisation_matrix(
+    db: None,
+    settings: Any,
+    skien: Any,
+    porsgrunn: Any,
+    teacher: Any,
+    make_service: Any,
+    make_user: Any,
+    make_person: Any,
+) -> None:
+    settings.REQUIRE_2FA = False
+    world = build(skien, porsgrunn, teacher, make_service, make_user, make_person)
+    sessions, bearer = {}, {}
+    for actor, user in world.users.items():
+        if user is None:
+            continue
+        client = Client()
+        client.force_login(user)
+        sessions[actor] = client.cookies[django_settings.SESSION_COOKIE_NAME].value
+        bearer[actor] = tokens.issue_token(user, name="authorisation matrix")
+    run = Run(world, sessions, bearer)
+
+    routes = {name: route for route, name in project_routes()}
+    for key, row in PAGES.items():
+        route = routes.get(base(key))
+        if route is None:
+            run.mismatches.append(f"{key}: no such route (see the coverage test)")
+            continue
+        url = page_url(route, world.ids, row.params)
+        run.check(key, row, row.method, url, FORMS.get(key), json_api=False)
+
+    operations = {operation_id: (method, path) for method, path, operation_id in openapi_operations()}
+    for key, row in API.items():
+        if base(key) not in operations:
+            run.mismatches.append(f"{key}: no such operation (see the coverage test)")
+            continue
+        method, path = operations[base(key)]
+        url = api_url(path, world.ids, row)
+        run.check(key, row, method, url, API_BODIES.get(base(key)), json_api=True)
+
+    assert run.checked == 5 * (len(PAGES) + len(API))
+    assert not run.mismatches, (
+        f"{len(run.mismatches)} mismatches in {run.checked} checks:\n" + "\n".join(run.mismatches)
+    )
