@@ -73,12 +73,12 @@ test: $(VENV)/.installed node_modules/.installed var/secret_key messages assets 
 
 test-sqlite:
 	@echo "== pytest on SQLite =="
-	$(TEST_ENV) DATABASE_URL=sqlite:///var/test.sqlite3 $(VENV)/bin/pytest -m "not e2e" -q
+	$(TEST_ENV) DATABASE_URL=sqlite:///var/test.sqlite3 $(VENV)/bin/pytest -m "not e2e" -q -n 2
 
 test-postgres:
 	@echo "== pytest on PostgreSQL =="
 	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(PG_URL)'.rsplit('/',1)[0]+'/postgres', connect_timeout=3).close()" 2>/dev/null; then \
-		$(TEST_ENV) DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -m "not e2e" -q; \
+		$(TEST_ENV) DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -m "not e2e" -q -n 2; \
 	elif [ "$$CI" = "true" ]; then \
 		echo "PostgreSQL at 127.0.0.1:5432 is unreachable, and CI requires it."; exit 1; \
 	else \

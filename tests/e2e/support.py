@@ -120,7 +120,9 @@ _FOCUSED = """() => {
     const again = window.e2eLastFocused === el;
     window.e2eLastFocused = el;
     const box = el.getBoundingClientRect();
-    const style = getComputedStyle(el);
+    // Designsystemet draws the focus ring of a checkbox or radio around its whole field.
+    const toggle = el.matches("input[type=checkbox], input[type=radio]");
+    const style = getComputedStyle(toggle ? el.closest(".ds-field") || el : el);
     const seen = !again && el.dataset.e2eFocused === "1";
     el.dataset.e2eFocused = "1";
     return {

@@ -80,7 +80,7 @@ def plan_version(page: Page) -> int:
 
 
 def born_for_a_youth() -> datetime.date:
-    """A birth date that makes the child 16 today and for the next month, whatever the day."""
+    """A birth date about a month past the 16th birthday: 16 today, and for months to come."""
     today = timezone.localdate()
     return datetime.date(today.year - 16, today.month, min(today.day, 28)) - datetime.timedelta(
         days=30

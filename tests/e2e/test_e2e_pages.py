@@ -2,6 +2,7 @@
 and person search behave per role."""
 
 import re
+from urllib.parse import parse_qs, unquote
 
 import pytest
 from playwright.sync_api import Browser, Page, Request, expect
@@ -181,7 +182,7 @@ def test_no_personal_data_in_urls_and_search_works_under_the_real_csp(
     searches = [r for r in requests if r.url == f"{demo_server}/people/" and r.method == "POST"]
     assert len(searches) == 1
     assert searches[0].headers.get("hx-request") == "true"
-    assert query in (searches[0].post_data or "")
+    assert parse_qs(searches[0].post_data or "").get("query") == [query]
 
     first = page.locator("#results table tbody a").first
     with page.expect_navigation():
@@ -204,7 +205,7 @@ def test_no_personal_data_in_urls_and_search_works_under_the_real_csp(
     addresses = [r for r in requests if r.resource_type in ("document", "xhr", "fetch")]
     assert len(addresses) >= 4
     for request in addresses:
-        url = request.url.lower()
+        url = unquote(request.url).lower()  # a name with æ, ø or å is percent-encoded
         assert not NATIONAL_ID.search(url), f"an identity number in {request.url}"
         assert query.lower() not in url, f"the search term in {request.url}"
         for part in name_parts:

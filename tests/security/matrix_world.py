@@ -28,7 +28,7 @@ from typing import Any
 from django.utils import timezone
 from tests.access.world import World, born_years_ago
 
-from samhandling.access.models import Consent, ConsentForm, LegalBasis
+from samhandling.access.models import Consent, LegalBasis
 from samhandling.accounts.models import User
 from samhandling.coordination import services
 from samhandling.coordination.models import (

@@ -18,7 +18,11 @@ The actors (DESIGN.md principle 1, and the policy in access/policy.py):
 Each (row, actor) is one request with real ids from one world (tests/security/matrix_world.py),
 inside a savepoint that is rolled back afterwards, so every row meets the same world. Actions
 are sent with a valid body, so what stops an actor is the authorisation, never the validation.
-Every mismatch is collected and reported at once.
+Besides the outcome, every response is read: the nurse's entry appears only where the
+consent lets it through (and must appear there), and neither the anonymous visitor nor the
+outsider ever reads the child's or the family's name. Every refusal of a signed-in actor must
+have left an AuditEvent with outcome "refused" for them. Every mismatch is collected and
+reported at once.
 """
 
 from __future__ import annotations
@@ -60,8 +64,10 @@ class Row:
     expect: tuple[str, str, str, str, str]  # in the order of ACTORS
     params: Mapping[str, str] = field(default_factory=dict)  # path parameter -> world id
     query: Mapping[str, str] = field(default_factory=dict)  # query parameter -> world id
-    # Every refusal of a signed-in actor leaves an AuditEvent with outcome "refused" for them.
-    # False only where the refusal is a pure role check on a page about no record.
+    # Every refusal (403/404) of a signed-in actor leaves an AuditEvent with outcome "refused"
+    # for them. False only where no record is refused: a pure role check made before any record
+    # is read (the leader's review page, the concern form for a leader), or a path with nothing
+    # behind it (the API root). Anonymous requests are never audited here.
     audited: bool = True
 
 
@@ -86,133 +92,133 @@ OWN_ENTRY = {"entry_id": "own_entry_id"}
 # fmt: off
 # Every route of the URL configuration. A key "name[variant]" is one more row for the route
 # "name" (another record, or a submitted form).
-#                                                anonymous outsider other_sector coordinator leader
+#                                                     anon.  outsd. other  coord. leader
 PAGES: dict[str, Row] = {
     # no record: public, or the signed-in person's own
-    "healthz":                                   get(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
-    "organisations:regions":                     get(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
+    "healthz":                                    get(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
+    "organisations:regions":                      get(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
     "set_language":                              post(MOVED, MOVED, MOVED, MOVED, MOVED),
-    "accounts:login":                            get(OKAY,  MOVED, MOVED, MOVED, MOVED),
-    "accounts:logout":                           post(SI,   SI,    SI,    SI,    SI),
-    "accounts:second_factor":                    get(SI,    OKAY,  OKAY,  OKAY,  OKAY),
-    "accounts:switch_membership":                post(SI,   MOVED, MOVED, MOVED, MOVED),
-    "home":                                      get(SI,    OKAY,  OKAY,  OKAY,  OKAY),
-    "people:search":                             get(SI,    OKAY,  OKAY,  OKAY,  OKAY),
-    "coordination:my_work":                      get(SI,    OKAY,  OKAY,  OKAY,  OKAY),
-    "coordination:notifications_read":           post(SI,   MOVED, MOVED, MOVED, MOVED),
-    "coordination:referrals":                    get(SI,    OKAY,  OKAY,  OKAY,  OKAY),
-    "coordination:concern_sent":                 get(SI,    OKAY,  OKAY,  OKAY,  OKAY),
+    "accounts:login":                             get(OKAY,  MOVED, MOVED, MOVED, MOVED),
+    "accounts:logout":                           post(SI,    SI,    SI,    SI,    SI),
+    "accounts:second_factor":                     get(SI,    OKAY,  OKAY,  OKAY,  OKAY),
+    "accounts:switch_membership":                post(SI,    MOVED, MOVED, MOVED, MOVED),
+    "home":                                       get(SI,    OKAY,  OKAY,  OKAY,  OKAY),
+    "people:search":                              get(SI,    OKAY,  OKAY,  OKAY,  OKAY),
+    "coordination:my_work":                       get(SI,    OKAY,  OKAY,  OKAY,  OKAY),
+    "coordination:notifications_read":           post(SI,    MOVED, MOVED, MOVED, MOVED),
+    "coordination:referrals":                     get(SI,    OKAY,  OKAY,  OKAY,  OKAY),
+    "coordination:concern_sent":                  get(SI,    OKAY,  OKAY,  OKAY,  OKAY),
     # role pages: a pure role refusal about no record (not audited)
-    "coordination:leader_review":                get(SI,    E403,  E403,  E403,  OKAY, audited=False),
-    "coordination:record_concern":               get(SI,    OKAY,  OKAY,  OKAY,  E403, audited=False),
+    "coordination:leader_review":                 get(SI,    E403,  E403,  E403,  OKAY, audited=False),  # noqa: E501
+    "coordination:record_concern":                get(SI,    OKAY,  OKAY,  OKAY,  E403, audited=False),  # noqa: E501
     # ... the same form about the child: the outsider may not find the child; a member's
     # concern goes into the case; the leader is refused by role before any record is read
-    "coordination:record_concern[the child]":    post(SI,   E404,  MOVED, MOVED, E403, audited=False),
-    "coordination:emergency_access":             get(SI,    OKAY,  OKAY,  OKAY,  OKAY),
+    "coordination:record_concern[the child]":    post(SI,    E404,  MOVED, MOVED, E403, audited=False),  # noqa: E501
+    "coordination:emergency_access":              get(SI,    OKAY,  OKAY,  OKAY,  OKAY),
     # nobody here may break the glass: members need not, the leader is no professional, the
     # outsider's municipality has no such child — all told the same: no case found
-    "coordination:emergency_access[the child]":  post(SI,   BAD,   BAD,   BAD,   BAD),
-    "coordination:review_emergency":             post(SI,   E404,  E404,  E404,  MOVED),
+    "coordination:emergency_access[the child]":  post(SI,    BAD,   BAD,   BAD,   BAD),
+    "coordination:review_emergency":             post(SI,    E404,  E404,  E404,  MOVED),
     # the child
-    "people:detail":                             get(SI,    E404,  OKAY,  OKAY,  OKAY),
+    "people:detail":                              get(SI,    E404,  OKAY,  OKAY,  OKAY),
     # the case
-    "coordination:case":                         get(SI,    E404,  OKAY,  OKAY,  OKAY),
-    "coordination:add_log_entry":                post(SI,   E404,  MOVED, MOVED, E403),
+    "coordination:case":                          get(SI,    E404,  OKAY,  OKAY,  OKAY),
+    "coordination:add_log_entry":                post(SI,    E404,  MOVED, MOVED, E403),
     # the nurse's entry: only the school health service corrects it; PPT does not even see it
-    "coordination:correct_log_entry":            get(SI,    E404,  E404,  E404,  E404),
-    "coordination:correct_log_entry[own entry]": get(SI,    E404,  E404,  OKAY,  E404, params=OWN_ENTRY),  # noqa: E501
-    "coordination:correct_log_entry[own, sent]": post(SI,   E404,  E404,  MOVED, E404, params=OWN_ENTRY),  # noqa: E501
-    "coordination:change_level":                 post(SI,   E404,  MOVED, MOVED, E403),
-    "coordination:request_closing":              post(SI,   E404,  MOVED, MOVED, E403),
+    "coordination:correct_log_entry":             get(SI,    E404,  E404,  E404,  E404),
+    "coordination:correct_log_entry[own entry]":  get(SI,    E404,  E404,  OKAY,  E404, params=OWN_ENTRY),  # noqa: E501
+    "coordination:correct_log_entry[own, sent]": post(SI,    E404,  E404,  MOVED, E404, params=OWN_ENTRY),  # noqa: E501
+    "coordination:change_level":                 post(SI,    E404,  MOVED, MOVED, E403),
+    "coordination:request_closing":              post(SI,    E404,  MOVED, MOVED, E403),
     # the case is open: the leader's approval is answered with a message, no change
-    "coordination:approve_closing":              post(SI,   E404,  E403,  E403,  MOVED),
-    "coordination:reopen":                       post(SI,   E404,  MOVED, MOVED, E403),
-    "coordination:add_team_member":              post(SI,   E404,  MOVED, MOVED, E403),
-    "coordination:remove_team_member":           post(SI,   E404,  MOVED, MOVED, E404),
-    "coordination:add_family_participant":       post(SI,   E404,  MOVED, MOVED, E403),
-    "coordination:propose_coordinator":          post(SI,   E404,  MOVED, MOVED, E403),
+    "coordination:approve_closing":              post(SI,    E404,  E403,  E403,  MOVED),
+    "coordination:reopen":                       post(SI,    E404,  MOVED, MOVED, E403),
+    "coordination:add_team_member":              post(SI,    E404,  MOVED, MOVED, E403),
+    "coordination:remove_team_member":           post(SI,    E404,  MOVED, MOVED, E404),
+    "coordination:add_family_participant":       post(SI,    E404,  MOVED, MOVED, E403),
+    "coordination:propose_coordinator":          post(SI,    E404,  MOVED, MOVED, E403),
     # offered to PPT's professional: only they answer
-    "coordination:answer_handover":              post(SI,   E404,  MOVED, E403,  E403),
+    "coordination:answer_handover":              post(SI,    E404,  MOVED, E403,  E403),
     # the concern the colleague sent: for the coordinator only
-    "coordination:invite_sender":                post(SI,   E404,  E404,  MOVED, E404),
-    "coordination:record_consent":               post(SI,   E404,  MOVED, MOVED, E403),
-    "coordination:withdraw_consent":             post(SI,   E404,  MOVED, MOVED, E404),
-    "coordination:record_legal_basis":           post(SI,   E404,  MOVED, MOVED, E403),
+    "coordination:invite_sender":                post(SI,    E404,  E404,  MOVED, E404),
+    "coordination:record_consent":               post(SI,    E404,  MOVED, MOVED, E403),
+    "coordination:withdraw_consent":             post(SI,    E404,  MOVED, MOVED, E404),
+    "coordination:record_legal_basis":           post(SI,    E404,  MOVED, MOVED, E403),
     # the plan
-    "coordination:plan":                         get(SI,    E404,  OKAY,  OKAY,  OKAY),
-    "coordination:plan_print":                   get(SI,    E404,  OKAY,  OKAY,  OKAY),
-    "coordination:plan_summary":                 post(SI,   E404,  MOVED, MOVED, E403),
-    "coordination:add_goal":                     post(SI,   E404,  MOVED, MOVED, E403),
-    "coordination:add_measure":                  post(SI,   E404,  MOVED, MOVED, E403),
+    "coordination:plan":                          get(SI,    E404,  OKAY,  OKAY,  OKAY),
+    "coordination:plan_print":                    get(SI,    E404,  OKAY,  OKAY,  OKAY),
+    "coordination:plan_summary":                 post(SI,    E404,  MOVED, MOVED, E403),
+    "coordination:add_goal":                     post(SI,    E404,  MOVED, MOVED, E403),
+    "coordination:add_measure":                  post(SI,    E404,  MOVED, MOVED, E403),
     # the school's goal and measure: only the author's service changes its own entries
     # (policy.CaseAccess.item_decision); PPT sees them, so it is told 403
-    "coordination:measure_status":               post(SI,   E404,  E403,  MOVED, E403),
-    "coordination:goal_status":                  post(SI,   E404,  E403,  MOVED, E403),
-    "coordination:add_evaluation":               post(SI,   E404,  MOVED, MOVED, E403),
+    "coordination:measure_status":               post(SI,    E404,  E403,  MOVED, E403),
+    "coordination:goal_status":                  post(SI,    E404,  E403,  MOVED, E403),
+    "coordination:add_evaluation":               post(SI,    E404,  MOVED, MOVED, E403),
     # meetings and tasks
-    "coordination:schedule_meeting":             post(SI,   E404,  MOVED, MOVED, E403),
-    "coordination:meeting":                      get(SI,    E404,  OKAY,  OKAY,  OKAY),
-    "coordination:record_minutes":               post(SI,   E404,  MOVED, MOVED, E403),
-    "coordination:complete_task":                post(SI,   E404,  MOVED, MOVED, E404),
-    # referrals: from the school to PPT; PPT answers
-    "coordination:refer":                        post(SI,   E404,  MOVED, MOVED, E403),
-    "coordination:referral":                     get(SI,    E404,  OKAY,  OKAY,  OKAY),
-    "coordination:answer_referral":              post(SI,   E404,  MOVED, E404,  E404),
+    "coordination:schedule_meeting":             post(SI,    E404,  MOVED, MOVED, E403),
+    "coordination:meeting":                       get(SI,    E404,  OKAY,  OKAY,  OKAY),
+    "coordination:record_minutes":               post(SI,    E404,  MOVED, MOVED, E403),
+    "coordination:complete_task":                post(SI,    E404,  MOVED, MOVED, E404),
+    # referrals: from the school to PPT; PPT answers, the school (sender) sees it but may not
+    "coordination:refer":                        post(SI,    E404,  MOVED, MOVED, E403),
+    "coordination:referral":                      get(SI,    E404,  OKAY,  OKAY,  OKAY),
+    "coordination:answer_referral":              post(SI,    E404,  MOVED, E403,  E403),
     # transitions
-    "coordination:plan_transition":              post(SI,   E404,  MOVED, MOVED, E403),
-    "coordination:tick_transition":              post(SI,   E404,  MOVED, MOVED, E404),
-    "coordination:complete_transition":          post(SI,   E404,  MOVED, MOVED, E404),
+    "coordination:plan_transition":              post(SI,    E404,  MOVED, MOVED, E403),
+    "coordination:tick_transition":              post(SI,    E404,  MOVED, MOVED, E404),
+    "coordination:complete_transition":          post(SI,    E404,  MOVED, MOVED, E404),
     # the API's own pages (its operations are in API below)
-    "api:openapi-json":                          get(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
-    "api:openapi-view":                          get(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
+    "api:openapi-json":                           get(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
+    "api:openapi-view":                           get(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
     # nothing is there: a 404 about no record (not audited)
-    "api:api-root":                              get(E404,  E404,  E404,  E404,  E404, audited=False),
+    "api:api-root":                               get(E404,  E404,  E404,  E404,  E404, audited=False),  # noqa: E501
 }
 
 # Every operation of /api/v1/openapi.json, by operationId (bearer tokens; anonymous: none).
-#                                                anonymous outsider other_sector coordinator leader
+#                                                     anon.  outsd. other  coord. leader
 API: dict[str, Row] = {
-    "search_persons":                            api(E401,  OKAY,  OKAY,  OKAY,  OKAY),
-    "register_person":                           api(E401,  OKAY,  OKAY,  OKAY,  OKAY),
-    "get_person":                                api(E401,  E404,  OKAY,  OKAY,  OKAY),
-    "list_cases":                                api(E401,  OKAY,  OKAY,  OKAY,  OKAY),
-    "record_concern":                            api(E401,  E404,  OKAY,  OKAY,  E403),
-    "get_case":                                  api(E401,  E404,  OKAY,  OKAY,  OKAY),
-    "change_level":                              api(E401,  E404,  OKAY,  OKAY,  E403),
-    "close_case":                                api(E401,  E404,  OKAY,  OKAY,  E403),
+    "search_persons":                             api(E401,  OKAY,  OKAY,  OKAY,  OKAY),
+    "register_person":                            api(E401,  OKAY,  OKAY,  OKAY,  OKAY),
+    "get_person":                                 api(E401,  E404,  OKAY,  OKAY,  OKAY),
+    "list_cases":                                 api(E401,  OKAY,  OKAY,  OKAY,  OKAY),
+    "record_concern":                             api(E401,  E404,  OKAY,  OKAY,  E403),
+    "get_case":                                   api(E401,  E404,  OKAY,  OKAY,  OKAY),
+    "change_level":                               api(E401,  E404,  OKAY,  OKAY,  E403),
+    "close_case":                                 api(E401,  E404,  OKAY,  OKAY,  E403),
     # the case is open: the leader passes the policy and meets the rule (422)
-    "approve_closing":                           api(E401,  E404,  E403,  E403,  BAD),
-    "reopen_case":                               api(E401,  E404,  OKAY,  OKAY,  E403),
-    "list_log_entries":                          api(E401,  E404,  OKAY,  OKAY,  OKAY),
-    "add_log_entry":                             api(E401,  E404,  OKAY,  OKAY,  E403),
+    "approve_closing":                            api(E401,  E404,  E403,  E403,  BAD),
+    "reopen_case":                                api(E401,  E404,  OKAY,  OKAY,  E403),
+    "list_log_entries":                           api(E401,  E404,  OKAY,  OKAY,  OKAY),
+    "add_log_entry":                              api(E401,  E404,  OKAY,  OKAY,  E403),
     # the nurse's entry: the coordinator and leader see it (consent), PPT does not
-    "correct_log_entry":                         api(E401,  E404,  E404,  E403,  E403),
-    "correct_log_entry[own entry]":              api(E401,  E404,  E403,  OKAY,  E403, params=OWN_ENTRY),  # noqa: E501
-    "list_team":                                 api(E401,  E404,  OKAY,  OKAY,  OKAY),
-    "add_team_member":                           api(E401,  E404,  OKAY,  OKAY,  E403),
-    "remove_team_member":                        api(E401,  E404,  OKAY,  OKAY,  E403),
-    "list_consents":                             api(E401,  E404,  OKAY,  OKAY,  OKAY),
-    "record_consent":                            api(E401,  E404,  OKAY,  OKAY,  E403),
-    "withdraw_consent":                          api(E401,  E404,  OKAY,  OKAY,  E403),
-    "get_plan":                                  api(E401,  E404,  OKAY,  OKAY,  OKAY),
-    "update_plan":                               api(E401,  E404,  OKAY,  OKAY,  E403),
-    "add_goal":                                  api(E401,  E404,  OKAY,  OKAY,  E403),
-    "add_measure":                               api(E401,  E404,  OKAY,  OKAY,  E403),
-    "add_evaluation":                            api(E401,  E404,  OKAY,  OKAY,  E403),
-    "list_meetings":                             api(E401,  E404,  OKAY,  OKAY,  OKAY),
-    "schedule_meeting":                          api(E401,  E404,  OKAY,  OKAY,  E403),
-    "list_referrals":                            api(E401,  OKAY,  OKAY,  OKAY,  OKAY),
-    "refer":                                     api(E401,  E404,  OKAY,  OKAY,  E403),
-    "get_referral":                              api(E401,  E404,  OKAY,  OKAY,  OKAY),
-    "mark_referral_received":                    api(E401,  E404,  OKAY,  E403,  E403),
-    "accept_referral":                           api(E401,  E404,  OKAY,  E403,  E403),
-    "decline_referral":                          api(E401,  E404,  OKAY,  E403,  E403),
+    "correct_log_entry":                          api(E401,  E404,  E404,  E403,  E403),
+    "correct_log_entry[own entry]":               api(E401,  E404,  E403,  OKAY,  E403, params=OWN_ENTRY),  # noqa: E501
+    "list_team":                                  api(E401,  E404,  OKAY,  OKAY,  OKAY),
+    "add_team_member":                            api(E401,  E404,  OKAY,  OKAY,  E403),
+    "remove_team_member":                         api(E401,  E404,  OKAY,  OKAY,  E403),
+    "list_consents":                              api(E401,  E404,  OKAY,  OKAY,  OKAY),
+    "record_consent":                             api(E401,  E404,  OKAY,  OKAY,  E403),
+    "withdraw_consent":                           api(E401,  E404,  OKAY,  OKAY,  E403),
+    "get_plan":                                   api(E401,  E404,  OKAY,  OKAY,  OKAY),
+    "update_plan":                                api(E401,  E404,  OKAY,  OKAY,  E403),
+    "add_goal":                                   api(E401,  E404,  OKAY,  OKAY,  E403),
+    "add_measure":                                api(E401,  E404,  OKAY,  OKAY,  E403),
+    "add_evaluation":                             api(E401,  E404,  OKAY,  OKAY,  E403),
+    "list_meetings":                              api(E401,  E404,  OKAY,  OKAY,  OKAY),
+    "schedule_meeting":                           api(E401,  E404,  OKAY,  OKAY,  E403),
+    "list_referrals":                             api(E401,  OKAY,  OKAY,  OKAY,  OKAY),
+    "refer":                                      api(E401,  E404,  OKAY,  OKAY,  E403),
+    "get_referral":                               api(E401,  E404,  OKAY,  OKAY,  OKAY),
+    "mark_referral_received":                     api(E401,  E404,  OKAY,  E403,  E403),
+    "accept_referral":                            api(E401,  E404,  OKAY,  E403,  E403),
+    "decline_referral":                           api(E401,  E404,  OKAY,  E403,  E403),
     # only an accepted referral is completed: PPT passes the policy and meets the rule
-    "complete_referral":                         api(E401,  E404,  BAD,   E403,  E403),
-    "list_transitions":                          api(E401,  OKAY,  OKAY,  OKAY,  OKAY),
-    "list_transitions[one case]":                api(E401,  E404,  OKAY,  OKAY,  OKAY, query={"case_id": "case_id"}),  # noqa: E501
-    "plan_transition":                           api(E401,  E404,  OKAY,  OKAY,  E403),
-    "complete_transition":                       api(E401,  E404,  OKAY,  OKAY,  E403),
+    "complete_referral":                          api(E401,  E404,  BAD,   E403,  E403),
+    "list_transitions":                           api(E401,  OKAY,  OKAY,  OKAY,  OKAY),
+    "list_transitions[one case]":                 api(E401,  E404,  OKAY,  OKAY,  OKAY, query={"case_id": "case_id"}),  # noqa: E501
+    "plan_transition":                            api(E401,  E404,  OKAY,  OKAY,  E403),
+    "complete_transition":                        api(E401,  E404,  OKAY,  OKAY,  E403),
 }
 # fmt: on
 
@@ -403,10 +409,13 @@ class Run:
     bearer: dict[str, str]  # actor -> token
     mismatches: list[str] = field(default_factory=list)
     checked: int = 0
+    client: Client = field(default_factory=lambda: Client(raise_request_exception=False))
 
     def request(self, actor: str, method: str, url: str, body: dict[str, Any] | None,
                 *, json_api: bool) -> HttpResponse:  # fmt: skip
-        client = Client(raise_request_exception=False)
+        # One client (its middleware is loaded once), with no cookie but the actor's session.
+        client = self.client
+        client.cookies.clear()
         extra: dict[str, Any] = {}
         if json_api:
             if actor in self.bearer:
@@ -452,8 +461,9 @@ class Run:
                         sequence__gt=before, actor_id=user.pk, outcome="refused"
                     ).exists()
                     if not audited:
-                        self.mismatches.append(f"{where} {method} {url}: refused ({got}) "
-                                               "but no AuditEvent with outcome refused")  # fmt: skip
+                        self.mismatches.append(
+                            f"{where} {method} {url}: refused ({got}), no refused AuditEvent"
+                        )
             finally:
                 transaction.savepoint_rollback(savepoint)
 
@@ -489,7 +499,8 @@ def test_authorisation_matrix(
         url = page_url(route, world.ids, row.params)
         run.check(key, row, row.method, url, FORMS.get(key), json_api=False)
 
-    operations = {operation_id: (method, path) for method, path, operation_id in openapi_operations()}
+    operations = {operation_id: (method, path) for method, path, operation_id in
+                  openapi_operations()}  # fmt: skip
     for key, row in API.items():
         if base(key) not in operations:
             run.mismatches.append(f"{key}: no such operation (see the coverage test)")

@@ -151,9 +151,11 @@ class CaseAccess:
         if not case_level:
             return case_level
         if action != "view":
-            if item.service_id != self.service_id:
-                return refuse("only the author's service changes its own entries")
-            return grant("entry of my service")
+            if item.service_id == self.service_id:
+                return grant("entry of my service")
+            if getattr(item, "responsible_service_id", None) == self.service_id:
+                return grant("measure my service is responsible for")
+            return refuse("only the author's (or the responsible) service changes an entry")
         if item.service_id == self.service_id:
             return grant("entry of my service")
         if item.visibility == Visibility.SERVICE:

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_tasks import task
 
 from samhandling.audit import context
@@ -95,11 +95,19 @@ def _send_emails(created_for: dict[Any, list[str]]) -> None:
         for user, kinds in created_for.items():
             if not user.email:
                 continue
-            subject = _("Samhandling 0–24: %(count)d new reminders") % {"count": len(kinds)}
-            body = _(
+            count = len(kinds)
+            subject = ngettext(
+                "Samhandling 0–24: %(count)d new reminder",
+                "Samhandling 0–24: %(count)d new reminders",
+                count,
+            ) % {"count": count}
+            body = ngettext(
+                "You have %(count)d new reminder in Samhandling 0–24. Sign in to see it under "
+                "My work. This e-mail names no child on purpose.",
                 "You have %(count)d new reminders in Samhandling 0–24. Sign in to see them "
-                "under My work. This e-mail names no child on purpose."
-            ) % {"count": len(kinds)}
+                "under My work. This e-mail names no child on purpose.",
+                count,
+            ) % {"count": count}
             messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]))
     if messages:
         send_mass_mail(messages, fail_silently=False)

@@ -3,10 +3,13 @@ notifications and the optimistic version check."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+import contextvars
+import functools
+from collections.abc import Callable, Iterable
+from typing import Any, ParamSpec, TypeVar
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import F
 
 from samhandling.access import policy
@@ -24,6 +27,11 @@ REFERRAL_ANSWER_DAYS = 14
 HEALTH_SECTORS = frozenset({Sector.SCHOOL_HEALTH, Sector.FAMILY_HEALTH, Sector.MENTAL_HEALTH})
 
 
+_AUDIT_ACTIONS = {"view", "create", "update", "delete", "export"}
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
 class ConflictError(Exception):
     """Someone else saved first; carries the current state so nothing is lost."""
 
@@ -34,17 +42,52 @@ class ConflictError(Exception):
         self.actual = actual
 
 
+class Refused(PermissionDenied):
+    """A refusal by the policy inside a service. The service's transaction rolls back, and the
+    outermost @service then records the refusal in the audit chain — outside that transaction,
+    so that the refusal is kept although everything else of the attempt is undone."""
+
+    def __init__(self, actor: Actor, action: str, record: Any, decision: policy.Decision,
+                 purpose: str = "") -> None:  # fmt: skip
+        super().__init__(decision.reason)
+        self.actor, self.action, self.record = actor, action, record
+        self.decision, self.purpose = decision, purpose
+
+
+_depth: contextvars.ContextVar[int] = contextvars.ContextVar("service_depth", default=0)
+
+
+def service(func: Callable[P, T]) -> Callable[P, T]:
+    """A use case: one transaction, and its refusal audited even though the transaction is not."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        token = _depth.set(_depth.get() + 1)
+        try:
+            with transaction.atomic():
+                return func(*args, **kwargs)
+        except Refused as refusal:
+            if _depth.get() == 1:  # the outermost use case records it, once
+                audit.record(refusal.actor, refusal.action, refusal.record,
+                             decision=refusal.decision, purpose=refusal.purpose)  # fmt: skip
+            raise
+        finally:
+            _depth.reset(token)
+
+    return wrapper
+
+
+def _refuse(actor: Actor, action: str, record: Any, decision: policy.Decision,
+            purpose: str = "") -> Refused:  # fmt: skip
+    return Refused(actor, action if action in _AUDIT_ACTIONS else "update", record, decision,
+                   purpose)  # fmt: skip
+
+
 def _require(actor: Actor, action: policy.Action, record: Any) -> policy.Decision:
     decision = policy.decide(actor, action, record)
     if not decision:
-        audit.record(
-            actor, action if action in _AUDIT_ACTIONS else "update", record, decision=decision
-        )
-        raise PermissionDenied(decision.reason)
+        raise _refuse(actor, action, record, decision)
     return decision
-
-
-_AUDIT_ACTIONS = {"view", "create", "update", "delete", "export"}
 
 
 def _service(actor: Actor) -> Organisation:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -29,10 +28,12 @@ from ..models import (
 from ._shared import (
     _bump,
     _notify,
+    _refuse,
     _require,
     _service,
     _service_leaders,
     _user,
+    service,
 )
 
 # --- persons and cases -------------------------------------------------------------------
@@ -50,7 +51,7 @@ class ConcernResult:
     forwarded: bool
 
 
-@transaction.atomic
+@service
 def record_concern(
     person: Person,
     *,
@@ -62,13 +63,8 @@ def record_concern(
     """A professional records a concern: opens a case, or passes it to the child's open case."""
     decision = policy.may_open_case(by, person.municipality_id)
     if not decision:
-        audit.record(
-            by,
-            "create",
-            audit.Subject("coordination.case", "", person.pk, person.municipality_id),
-            decision=decision,
-        )
-        raise PermissionDenied(decision.reason)
+        subject = audit.Subject("coordination.case", "", person.pk, person.municipality_id)
+        raise _refuse(by, "create", subject, decision)
     service = _service(by)
     user = _user(by)
     if not text.strip():
@@ -136,7 +132,7 @@ def record_concern(
     return ConcernResult(case=case, forwarded=False)
 
 
-@transaction.atomic
+@service
 def change_level(
     case: Case, *, by: Actor, level: int, reason: str, expected_version: int | None = None
 ) -> Case:
@@ -161,7 +157,7 @@ def change_level(
     return case
 
 
-@transaction.atomic
+@service
 def request_closing(case: Case, *, by: Actor, reason: str) -> Case:
     """Closes a level 0–1 case at once; a level 2–3 case waits for a service leader."""
     decision = _require(by, "close", case)
@@ -184,7 +180,7 @@ def request_closing(case: Case, *, by: Actor, reason: str) -> Case:
     return case
 
 
-@transaction.atomic
+@service
 def approve_closing(case: Case, *, by: Actor) -> Case:
     decision = _require(by, "approve_close", case)
     if case.status != Case.Status.CLOSING:
@@ -197,14 +193,13 @@ def approve_closing(case: Case, *, by: Actor) -> Case:
     return case
 
 
-@transaction.atomic
+@service
 def reopen(case: Case, *, by: Actor, reason: str) -> Case:
     """A closed case is opened again by a member of its team."""
     access = policy.case_access(by, case)
     if access.standing not in ("member", "coordinator"):
         decision = policy.refuse(access.reason if not access.standing else "members reopen")
-        audit.record(by, "update", case, decision=decision)
-        raise PermissionDenied(decision.reason)
+        raise _refuse(by, "update", case, decision)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the case is reopened.")})
     case.status = Case.Status.OPEN
@@ -225,7 +220,7 @@ def reopen(case: Case, *, by: Actor, reason: str) -> Case:
     return case
 
 
-@transaction.atomic
+@service
 def mark_notifications_read(*, by: Actor) -> int:
     return Notification.objects.filter(user=_user(by), read_at__isnull=True).update(
         read_at=timezone.now()

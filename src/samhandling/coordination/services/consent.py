@@ -6,8 +6,7 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,10 +25,12 @@ from ._shared import (
     EMERGENCY_ACCESS_HOURS,
     HEALTH_SECTORS,
     _notify,
+    _refuse,
     _require,
     _service,
     _service_leaders,
     _user,
+    service,
 )
 
 # --- consent, legal basis, emergency access --------------------------------------------------
@@ -67,7 +68,7 @@ def _may_consent_for(
     return None
 
 
-@transaction.atomic
+@service
 def record_consent(
     case: Case,
     *,
@@ -120,7 +121,7 @@ def record_consent(
     return consent
 
 
-@transaction.atomic
+@service
 def withdraw_consent(consent: Consent, *, by: Actor, reason: str = "") -> Consent:
     """Takes effect at once: the next request no longer sees what the consent let through."""
     decision = _require(by, "manage_consent", consent.case)
@@ -140,7 +141,7 @@ def withdraw_consent(consent: Consent, *, by: Actor, reason: str = "") -> Consen
     return locked
 
 
-@transaction.atomic
+@service
 def record_legal_basis(
     case: Case,
     *,
@@ -180,13 +181,12 @@ def record_legal_basis(
     return basis
 
 
-@transaction.atomic
+@service
 def open_emergency_access(case: Case, *, by: Actor, reason: str) -> EmergencyAccess:
     """Break-glass: time-limited, flagged, and listed for the service leader to review."""
     decision = policy.decide(by, "emergency", case)
     if not decision:
-        audit.record(by, "view", case, decision=decision, purpose="emergency access")
-        raise PermissionDenied(decision.reason)
+        raise _refuse(by, "view", case, decision, purpose="emergency access")
     if len(reason.strip()) < 10:
         raise ValidationError({"reason": _("State the reason for emergency access.")})
     access = EmergencyAccess.objects.create(
@@ -214,7 +214,7 @@ def open_emergency_access(case: Case, *, by: Actor, reason: str) -> EmergencyAcc
     return access
 
 
-@transaction.atomic
+@service
 def review_emergency_access(access: EmergencyAccess, *, by: Actor, note: str) -> EmergencyAccess:
     decision = _require(by, "update", access)
     access.reviewed_by = _user(by)

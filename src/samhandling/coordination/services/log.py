@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,15 +19,17 @@ from ..models import (
     Visibility,
 )
 from ._shared import (
+    _refuse,
     _require,
     _service,
     _user,
+    service,
 )
 
 # --- relay log -----------------------------------------------------------------------------
 
 
-@transaction.atomic
+@service
 def add_log_entry(
     case: Case,
     *,
@@ -69,13 +70,12 @@ def add_log_entry(
     return entry
 
 
-@transaction.atomic
+@service
 def correct_log_entry(entry: LogEntry, *, by: Actor, text: str, **changes: Any) -> LogEntry:
     """A correction is a new version that replaces the old; the old one stays in the history."""
     decision = policy.decide(by, "update", entry)
     if not decision:
-        audit.record(by, "update", entry, decision=decision)
-        raise PermissionDenied(decision.reason)
+        raise _refuse(by, "update", entry, decision)
     current = LogEntry.objects.select_for_update().get(pk=entry.pk)
     if hasattr(current, "replaced_by"):
         raise ValidationError(_("This version has already been corrected; correct the newest."))

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +34,7 @@ from ._shared import (
     _require,
     _service,
     _user,
+    service,
 )
 
 # --- plan ------------------------------------------------------------------------------------
@@ -55,7 +55,7 @@ def _bump_plan(plan: Plan, by: Actor) -> None:
     plan.refresh_from_db(fields=["version", "updated_by", "updated_at"])
 
 
-@transaction.atomic
+@service
 def update_plan_summary(plan: Plan, *, by: Actor, summary: str, expected_version: int) -> Plan:
     decision = _plan_for_edit(plan, by, expected_version)
     plan.summary = summary
@@ -81,7 +81,7 @@ def _item_fields(
     }
 
 
-@transaction.atomic
+@service
 def add_goal(
     plan: Plan,
     *,
@@ -106,7 +106,7 @@ def add_goal(
     return goal
 
 
-@transaction.atomic
+@service
 def add_measure(
     plan: Plan,
     *,
@@ -151,11 +151,12 @@ def add_measure(
     return measure
 
 
-@transaction.atomic
+@service
 def set_measure_status(
     measure: Measure, *, by: Actor, status: str, expected_version: int | None = None
 ) -> Measure:
     decision = _plan_for_edit(measure.plan, by, expected_version)
+    decision = _require(by, "update", measure)
     if status not in Measure.Status.values:
         raise ValidationError({"status": _("Choose a status.")})
     measure.status = status
@@ -165,11 +166,12 @@ def set_measure_status(
     return measure
 
 
-@transaction.atomic
+@service
 def set_goal_status(
     goal: Goal, *, by: Actor, status: str, expected_version: int | None = None
 ) -> Goal:
     decision = _plan_for_edit(goal.plan, by, expected_version)
+    decision = _require(by, "update", goal)
     if status not in Goal.Status.values:
         raise ValidationError({"status": _("Choose a status.")})
     goal.status = status
@@ -179,7 +181,7 @@ def set_goal_status(
     return goal
 
 
-@transaction.atomic
+@service
 def add_evaluation(
     plan: Plan,
     *,
@@ -211,7 +213,7 @@ def add_evaluation(
 # --- meetings and tasks ----------------------------------------------------------------------
 
 
-@transaction.atomic
+@service
 def schedule_meeting(
     case: Case,
     *,
@@ -248,7 +250,7 @@ class AgreedAction:
     as_measure: bool = False
 
 
-@transaction.atomic
+@service
 def record_minutes(
     meeting: Meeting, *, by: Actor, minutes: str, actions: list[AgreedAction] | None = None
 ) -> Meeting:
@@ -284,7 +286,7 @@ def record_minutes(
     return meeting
 
 
-@transaction.atomic
+@service
 def complete_task(task: Task, *, by: Actor) -> Task:
     decision = _require(by, "update", task)
     task.done_at = timezone.now()

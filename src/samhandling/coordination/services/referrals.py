@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,16 +28,18 @@ from ._shared import (
     REFERRAL_ANSWER_DAYS,
     _bump,
     _notify,
+    _refuse,
     _require,
     _service,
     _service_leaders,
     _user,
+    service,
 )
 
 # --- referrals -------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@service
 def refer(
     case: Case,
     *,
@@ -94,8 +96,7 @@ def refer(
 def _answer(referral: Referral, by: Actor, allowed_from: tuple[str, ...], to: str) -> Referral:
     decision = policy.decide(by, "answer", referral)
     if not decision:
-        audit.record(by, "update", referral, decision=decision)
-        raise PermissionDenied(decision.reason)
+        raise _refuse(by, "update", referral, decision)
     locked = Referral.objects.select_for_update().get(pk=referral.pk)
     if locked.status not in allowed_from:
         raise ValidationError(
@@ -114,12 +115,12 @@ def _answer(referral: Referral, by: Actor, allowed_from: tuple[str, ...], to: st
     return locked
 
 
-@transaction.atomic
+@service
 def mark_referral_received(referral: Referral, *, by: Actor) -> Referral:
     return _answer(referral, by, (Referral.Status.SENT,), Referral.Status.RECEIVED)
 
 
-@transaction.atomic
+@service
 def accept_referral(referral: Referral, *, by: Actor) -> Referral:
     """The receiving service accepts and joins the team (the referral's basis lets it in)."""
     accepted = _answer(
@@ -141,7 +142,7 @@ def accept_referral(referral: Referral, *, by: Actor) -> Referral:
     return accepted
 
 
-@transaction.atomic
+@service
 def decline_referral(referral: Referral, *, by: Actor, reason: str) -> Referral:
     if not reason.strip():
         raise ValidationError({"decline_reason": _("Say why the referral is declined.")})
@@ -153,7 +154,7 @@ def decline_referral(referral: Referral, *, by: Actor, reason: str) -> Referral:
     return declined
 
 
-@transaction.atomic
+@service
 def complete_referral(referral: Referral, *, by: Actor) -> Referral:
     return _answer(referral, by, (Referral.Status.ACCEPTED,), Referral.Status.COMPLETED)
 
@@ -184,7 +185,7 @@ DEFAULT_CHECKLISTS = {
 }
 
 
-@transaction.atomic
+@service
 def plan_transition(
     case: Case,
     *,
@@ -219,7 +220,7 @@ def plan_transition(
     return transition
 
 
-@transaction.atomic
+@service
 def tick_transition_item(
     transition: Transition, *, by: Actor, index: int, done: bool
 ) -> Transition:
@@ -235,7 +236,7 @@ def tick_transition_item(
     return locked
 
 
-@transaction.atomic
+@service
 def complete_transition(transition: Transition, *, by: Actor) -> Transition:
     """Done. Moving municipality closes this case; the new municipality's service starts anew
     (a new case, no data carried over — the family gives a new consent there)."""

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,9 +24,11 @@ from ..models import (
 from ._shared import (
     _bump,
     _notify,
+    _refuse,
     _require,
     _service,
     _user,
+    service,
 )
 
 # --- team, coordinator, family --------------------------------------------------------------
@@ -44,7 +45,7 @@ def _covered(case: Case, organisation: Organisation, user: Any = None) -> bool:
     return False
 
 
-@transaction.atomic
+@service
 def add_team_member(
     case: Case, *, by: Actor, organisation: Organisation, user: Any = None, role: str = ""
 ) -> TeamMember:
@@ -83,7 +84,7 @@ def add_team_member(
     return member
 
 
-@transaction.atomic
+@service
 def remove_team_member(member: TeamMember, *, by: Actor) -> TeamMember:
     decision = _require(by, "manage_team", member.case)
     if member.case.coordinator_id and member.user_id == member.case.coordinator_id:
@@ -94,7 +95,7 @@ def remove_team_member(member: TeamMember, *, by: Actor) -> TeamMember:
     return member
 
 
-@transaction.atomic
+@service
 def add_family_participant(
     case: Case, *, by: Actor, person: Person, role: str = ""
 ) -> FamilyParticipant:
@@ -114,7 +115,7 @@ def add_family_participant(
     return participant
 
 
-@transaction.atomic
+@service
 def propose_coordinator(
     case: Case, *, by: Actor, to_user: Any, to_service: Organisation
 ) -> CoordinatorHandover:
@@ -139,14 +140,13 @@ def propose_coordinator(
     return handover
 
 
-@transaction.atomic
+@service
 def answer_handover(handover: CoordinatorHandover, *, by: Actor, accept: bool) -> Case:
     user = _user(by)
     case = Case.objects.select_for_update().get(pk=handover.case_id)
     if handover.to_user_id != user.pk or handover.status != CoordinatorHandover.Status.PENDING:
         decision = policy.refuse("the handover is not offered to you")
-        audit.record(by, "update", handover, decision=decision)
-        raise PermissionDenied(decision.reason)
+        raise _refuse(by, "update", handover, decision)
     decision = _require(by, "view", case)
     handover.status = (
         CoordinatorHandover.Status.ACCEPTED if accept else CoordinatorHandover.Status.DECLINED
@@ -163,7 +163,7 @@ def answer_handover(handover: CoordinatorHandover, *, by: Actor, accept: bool) -
     return case
 
 
-@transaction.atomic
+@service
 def invite_sender(concern: IncomingConcern, *, by: Actor) -> TeamMember:
     """The coordinator brings the sender of a new concern into the team (consent permitting)."""
     member = add_team_member(
