@@ -50,8 +50,12 @@ CLOSING_REASON = "Eleven sover bedre og har lite fravær; målet er nådd."
 def submit(form: Locator, button: str) -> Response:
     """Clicks the form's button and returns the response to the page it leads to."""
     page = form.page
+    # By keyboard, as many users do: focus the button and press Enter. (A mouse click lands on
+    # screen coordinates, which a late web-font swap can move under the pointer.)
+    submit_button = form.get_by_role("button", name=button, exact=True)
+    submit_button.focus()
     with page.expect_navigation() as navigation:
-        form.get_by_role("button", name=button, exact=True).click()
+        submit_button.press("Enter")
     response = navigation.value
     assert response is not None
     return response
