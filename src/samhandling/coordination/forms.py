@@ -346,14 +346,26 @@ class TransitionForm(Form):
         self.fields["to_service"] = service_select(
             services, _("To service (optional)"), required=False
         )
-        self.fields["to_municipality"] = forms.ModelChoiceField(
+        # A name or number, not a list of all 357 municipalities on every case page.
+        self.fields["to_municipality"] = forms.CharField(
             label=_("To municipality (only when moving)"),
-            queryset=Region.objects.filter(kind=Region.Kind.MUNICIPALITY, country="NO").order_by(
-                "name"
-            ),
+            help_text=_("The municipality's name or four-digit number, e.g. Porsgrunn or 4001."),
+            max_length=100,
             required=False,
-            empty_label=_("Choose a municipality"),
         )
+
+    def clean_to_municipality(self) -> Region | None:
+        text = self.cleaned_data["to_municipality"].strip()
+        if not text:
+            return None
+        municipalities = Region.objects.filter(kind=Region.Kind.MUNICIPALITY, country="NO")
+        found = municipalities.filter(code=text).first() if text.isdigit() else (
+            municipalities.filter(short_name__iexact=text).first()
+            or municipalities.filter(name__iexact=text).first()
+        )  # fmt: skip
+        if found is None:
+            raise forms.ValidationError(_("No municipality has that name or number."))
+        return found
 
 
 class TickForm(Form):
