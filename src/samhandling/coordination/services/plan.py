@@ -151,18 +151,24 @@ def add_measure(
     return measure
 
 
+def _set_status(item: Goal | Measure, by: Actor, status: str,
+                expected_version: int | None) -> None:  # fmt: skip
+    """The status of a goal or measure: by the author's (or responsible) service, versioned."""
+    _plan_for_edit(item.plan, by, expected_version)
+    decision = _require(by, "update", item)
+    if status not in type(item).Status.values:
+        raise ValidationError({"status": _("Choose a status.")})
+    item.status = status
+    item.save(update_fields=["status"])
+    _bump_plan(item.plan, by)
+    audit.record(by, "update", item, decision=decision)
+
+
 @service
 def set_measure_status(
     measure: Measure, *, by: Actor, status: str, expected_version: int | None = None
 ) -> Measure:
-    decision = _plan_for_edit(measure.plan, by, expected_version)
-    decision = _require(by, "update", measure)
-    if status not in Measure.Status.values:
-        raise ValidationError({"status": _("Choose a status.")})
-    measure.status = status
-    measure.save(update_fields=["status"])
-    _bump_plan(measure.plan, by)
-    audit.record(by, "update", measure, decision=decision)
+    _set_status(measure, by, status, expected_version)
     return measure
 
 
@@ -170,14 +176,7 @@ def set_measure_status(
 def set_goal_status(
     goal: Goal, *, by: Actor, status: str, expected_version: int | None = None
 ) -> Goal:
-    decision = _plan_for_edit(goal.plan, by, expected_version)
-    decision = _require(by, "update", goal)
-    if status not in Goal.Status.values:
-        raise ValidationError({"status": _("Choose a status.")})
-    goal.status = status
-    goal.save(update_fields=["status"])
-    _bump_plan(goal.plan, by)
-    audit.record(by, "update", goal, decision=decision)
+    _set_status(goal, by, status, expected_version)
     return goal
 
 

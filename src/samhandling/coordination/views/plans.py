@@ -264,28 +264,39 @@ def add_measure(request: Request, case_id: int) -> HttpResponse:
     return _render_plan(request, view, bound={"measure": form}, status=400)
 
 
+def _set_status(
+    request: Request, case_id: int, item: Goal | Measure, prefix: str, anchor: str,
+    route: str, statuses: Any, change: Any,
+) -> HttpResponse:  # fmt: skip
+    """A goal's or measure's status form: saved, or the plan again with the errors."""
+    if item.plan.case_id != case_id:
+        raise Http404
+    form = StatusForm(request.POST, prefix=prefix, statuses=statuses)
+    if form.is_valid():
+        try:
+            change(item, by=request.actor, **form.cleaned_data)
+        except services.ConflictError as conflict:
+            action = reverse(route, args=[case_id, item.pk])
+            return _conflict(request, case_id, form, conflict, action, item.title)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The status is saved."))
+            return redirect(plan_url(case_id, anchor))
+    view = selectors.plan_for(request.actor, case_id)
+    return _render_plan(request, view, bound={prefix: form}, status=400)
+
+
 @never_cache
 @login_required
 @require_POST
 @refusals_shown
 def measure_status(request: Request, case_id: int, measure_id: int) -> HttpResponse:
     measure = selectors.get_part_for(request.actor, Measure, measure_id)
-    if measure.plan.case_id != case_id:
-        raise Http404
-    form = StatusForm(request.POST, prefix=f"m{measure_id}", statuses=MEASURE_STATUSES)
-    if form.is_valid():
-        try:
-            services.set_measure_status(measure, by=request.actor, **form.cleaned_data)
-        except services.ConflictError as conflict:
-            action = reverse("coordination:measure_status", args=[case_id, measure_id])
-            return _conflict(request, case_id, form, conflict, action, measure.title)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("The status is saved."))
-            return redirect(plan_url(case_id, "measures"))
-    view = selectors.plan_for(request.actor, case_id)
-    return _render_plan(request, view, bound={f"m{measure_id}": form}, status=400)
+    return _set_status(
+        request, case_id, measure, f"m{measure_id}", "measures", "coordination:measure_status",
+        MEASURE_STATUSES, services.set_measure_status,
+    )  # fmt: skip
 
 
 @never_cache
@@ -294,22 +305,10 @@ def measure_status(request: Request, case_id: int, measure_id: int) -> HttpRespo
 @refusals_shown
 def goal_status(request: Request, case_id: int, goal_id: int) -> HttpResponse:
     goal = selectors.get_part_for(request.actor, Goal, goal_id)
-    if goal.plan.case_id != case_id:
-        raise Http404
-    form = StatusForm(request.POST, prefix=f"g{goal_id}", statuses=GOAL_STATUSES)
-    if form.is_valid():
-        try:
-            services.set_goal_status(goal, by=request.actor, **form.cleaned_data)
-        except services.ConflictError as conflict:
-            action = reverse("coordination:goal_status", args=[case_id, goal_id])
-            return _conflict(request, case_id, form, conflict, action, goal.title)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, _("The status is saved."))
-            return redirect(plan_url(case_id, "goals"))
-    view = selectors.plan_for(request.actor, case_id)
-    return _render_plan(request, view, bound={f"g{goal_id}": form}, status=400)
+    return _set_status(
+        request, case_id, goal, f"g{goal_id}", "goals", "coordination:goal_status",
+        GOAL_STATUSES, services.set_goal_status,
+    )  # fmt: skip
 
 
 @never_cache
