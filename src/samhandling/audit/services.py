@@ -6,6 +6,7 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -115,8 +116,20 @@ def record_many(
     return events
 
 
+def record_each(
+    actor: Actor | None, action: str, reads: Sequence[tuple[Any, Decision]], *, purpose: str = ""
+) -> list[AuditEvent]:
+    """One event per (object, decision), each with its own outcome and reason, appended
+    together in three queries however many there are."""
+    events = [_event(actor, action, obj, decision, purpose, "") for obj, decision in reads]
+    if events:
+        _append_all(events)
+    return events
+
+
 def _append_all(events: list[AuditEvent]) -> None:
-    with transaction.atomic():
+    # No savepoint of its own: the events belong to the caller's transaction (or form their own).
+    with transaction.atomic(savepoint=False):
         head = ChainHead.objects.select_for_update().get(pk=1)
         sequence, previous = head.sequence, head.hash
         for event in events:

@@ -62,21 +62,15 @@ def get_case_for(
     return case, access
 
 
+def _decide(access: policy.CaseAccess, items: list[Any]) -> list[tuple[Any, policy.Decision]]:
+    return [(item, access.item_decision(item)) for item in items]
+
+
 def _visible(access: policy.CaseAccess, items: list[Any], actor: Actor, purpose: str) -> list[Any]:
     """The items the actor may see, each read (and each refusal) audited."""
-    shown: list[tuple[Any, policy.Decision]] = []
-    refused: list[tuple[Any, policy.Decision]] = []
-    for item in items:
-        decision = access.item_decision(item)
-        (shown if decision else refused).append((item, decision))
-    for outcome, pairs in (("shown", shown), ("refused", refused)):
-        by_reason: dict[str, list[Any]] = {}
-        for item, decision in pairs:
-            by_reason.setdefault(decision.reason, []).append(item)
-        for reason, group in by_reason.items():
-            decision = policy.Decision(outcome == "shown", reason)
-            audit.record_many(actor, "view", group, decision=decision, purpose=purpose)
-    return [item for item, _decision in shown]
+    reads = _decide(access, items)
+    audit.record_each(actor, "view", list(reads), purpose=purpose)
+    return [item for item, decision in reads if decision]
 
 
 @dataclass
@@ -126,7 +120,8 @@ def case_page(actor: Actor, case_id: int, *, log_limit: int = PAGE_SIZE) -> Case
                 break
             shown.append(entry)
         considered.append(entry)
-    visible = _visible(access, considered, actor, "relay log")
+    reads = _decide(access, considered)
+    visible = [entry for entry, decision in reads if decision]
     hidden_entries = len(considered) - len(visible)
     # Older versions of each shown entry, each decided and recorded on its own.
     by_pk = {e.pk: e for e in entries}
@@ -137,9 +132,10 @@ def case_page(actor: Actor, case_id: int, *, log_limit: int = PAGE_SIZE) -> Case
             chain.append(by_pk[cursor])
             cursor = by_pk[cursor].replaces_id
         chains[entry.pk] = chain
-    older = _visible(access, [e for chain in chains.values() for e in chain], actor,
-                     "relay log history")  # fmt: skip
-    allowed = {e.pk for e in older}
+    older = _decide(access, [e for chain in chains.values() for e in chain])
+    allowed = {e.pk for e, decision in older if decision}
+    # The shown entries, their older versions and each refusal met: one append to the chain.
+    audit.record_each(actor, "view", reads + older, purpose="relay log")
     history = {
         pk: [e for e in chain if e.pk in allowed] for pk, chain in chains.items()
         if any(e.pk in allowed for e in chain)
@@ -157,18 +153,15 @@ def case_page(actor: Actor, case_id: int, *, log_limit: int = PAGE_SIZE) -> Case
             content_ok = (sender.sector == actor.sector or sender.pk == access.service_id
                           or access.sharing_for(sender.pk, sender.sector) is not None)  # fmt: skip
             concerns.append((concern, content_ok))
+    consents, legal_bases = consents_and_legal_bases(actor, case)
     return CasePage(
         case=case, access=access, log=visible, history=history,
         hidden_entries=hidden_entries, more_log=more,
-        team=list(TeamMember.objects.filter(case=case, left_at__isnull=True)
-                  .select_related("organisation", "user")),
-        family=list(case.family.select_related("person")),
+        team=current_team(case),
+        family=family_participants_of(actor, case),
         level_changes=list(case.level_changes.select_related("changed_by")),
         pending_handover=handover, incoming_concerns=concerns,
-        consents=list(Consent.objects.filter(case=case).select_related("given_by")
-                      .prefetch_related("services").order_by("-recorded_at")),
-        legal_bases=list(LegalBasis.objects.filter(case=case)
-                         .select_related("from_service", "to_service")),
+        consents=consents, legal_bases=legal_bases,
         referrals=list(Referral.objects.filter(case=case)
                        .select_related("from_service", "to_service")),
         transitions=list(Transition.objects.filter(case=case)
@@ -695,15 +688,26 @@ def professional_in(organisation: Organisation, user_id: int) -> Any:
     ).first()  # fmt: skip
 
 
-def family_participants_of(case: Case) -> list[FamilyParticipant]:
-    """The family taking part in a case already authorised through get_case_for."""
-    return list(FamilyParticipant.objects.filter(case=case).select_related("person"))
+def family_participants_of(actor: Actor, case: Case) -> list[FamilyParticipant]:
+    """The family taking part in a case already authorised through get_case_for, audited."""
+    family = list(FamilyParticipant.objects.filter(case=case).select_related("person"))
+    audit.record_many(actor, "view", [f.person for f in family],
+                      decision=policy.grant("family taking part in a case of the actor"),
+                      purpose="team around the child")  # fmt: skip
+    return family
 
 
-def consents_and_legal_bases(case: Case) -> tuple[list[Consent], list[LegalBasis]]:
-    """The consents and legal bases of a case already authorised through get_case_for."""
+def consents_and_legal_bases(actor: Actor, case: Case) -> tuple[list[Consent], list[LegalBasis]]:
+    """The consents and legal bases of a case already authorised through get_case_for; each
+    consent (and so who gave it) is a read of personal data, audited."""
     consents = list(
-        Consent.objects.filter(case=case).select_related("given_by").order_by("-recorded_at")
+        Consent.objects.filter(case=case)
+        .select_related("given_by")
+        .prefetch_related("services")
+        .order_by("-recorded_at")
     )
+    audit.record_many(actor, "view", consents,
+                      decision=policy.grant("consents of a case of the actor"),
+                      purpose="consents")  # fmt: skip
     bases = list(LegalBasis.objects.filter(case=case).select_related("from_service", "to_service"))
     return consents, bases

@@ -353,7 +353,7 @@ def add_evaluation(request: Request, case_id: int) -> HttpResponse:
 def schedule_meeting(request: Request, case_id: int) -> HttpResponse:
     case, _access = selectors.get_case_for(request.actor, case_id, purpose="meeting")
     team = {m.pk: m for m in selectors.current_team(case)}
-    family = {f.pk: f for f in selectors.family_participants_of(case)}
+    family = {f.pk: f for f in selectors.family_participants_of(request.actor, case)}
     form = MeetingForm(
         request.POST,
         prefix="meeting",

@@ -87,7 +87,7 @@ def review_emergency(request: Request, access_id: int) -> HttpResponse:
 @refusals_shown
 def refer(request: Request, case_id: int) -> HttpResponse:
     case, _access = selectors.get_case_for(request.actor, case_id, purpose="referral")
-    consents, legal_bases = selectors.consents_and_legal_bases(case)
+    consents, legal_bases = selectors.consents_and_legal_bases(request.actor, case)
     form = referral_form(case, consents, legal_bases, request.POST)
     if form.is_valid():
         data = form.cleaned_data
