@@ -14,6 +14,11 @@ The rules, in short:
   sensitive sector (child welfare, health, NAV) travels beyond that sector only when a valid
   consent covers both services and the sector, or a legal basis names the exchange.
 - Withdrawing a consent takes effect at once: nothing is cached beyond one request.
+- The family is one more kind of actor. A youth from 16 (and a young adult) sees their own
+  case; a guardian with parental responsibility sees a child's case while the child is under
+  16, and from 16 to 18 only what child welfare shares, when child welfare is in the team. They
+  see what the professionals marked as visible to the family, never what is confidential from
+  guardians, and they may add their own words and give or withdraw consent.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from samhandling.coordination.models import (
     TeamMember,
     Transition,
     Visibility,
+    Voice,
 )
 from samhandling.organisations.actors import Actor
 from samhandling.organisations.models import Membership, Role, Sector
@@ -60,6 +66,7 @@ Action = Literal[
     "refer",
     "answer",
     "emergency",
+    "voice",
 ]
 
 # Roles that work with individual children in a municipal service.
@@ -346,6 +353,7 @@ _RULES: dict[type, Callable[[Actor, Any, Any], Decision]] = {
     LegalBasis: _case_part_rule,
     Referral: _referral_rule,
     EmergencyAccess: _emergency_rule,
+    Voice: _case_part_rule,
 }
 
 
@@ -355,6 +363,8 @@ def decide(actor: Actor, action: Action, record: object) -> Decision:
         return refuse("not signed in")
     if record is None:
         return refuse("no such record")
+    if actor.is_citizen:
+        return _family_rule(actor, action, record)
     rule = _RULES.get(type(record))
     if rule is None:
         return refuse(f"no rule for {type(record).__name__}")
@@ -432,3 +442,193 @@ def service_leader_of(actor: Actor, organisation_id: int) -> bool:
             is_active=True,
         ).exists()
     )
+
+
+# --- the family: the child, the youth and their guardians --------------------------------------
+
+SELF_FROM_AGE = 16  # a youth sees their own case from 16
+GUARDIAN_UNTIL_AGE = 16  # a guardian sees the child's case until 16 ...
+GUARDIAN_CHILD_WELFARE_UNTIL_AGE = 18  # ... and what child welfare shares until 18
+FAMILY_ITEMS = (LogEntry, Goal, Measure, Evaluation)
+
+
+def citizen_persons(actor: Actor) -> list[Person]:
+    """Every Person registered with the citizen's identity number (one per municipality)."""
+    if not actor.is_citizen:
+        return []
+    return list(Person.objects.filter(id_country=actor.id_country, national_id=actor.national_id))
+
+
+@dataclass
+class FamilyAccess:
+    """What a child, youth or guardian may see and do in one case."""
+
+    actor: Actor
+    case: Case
+    standing: str  # "self", "guardian", "guardian_child_welfare", or ""
+    reason: str
+    person: Person | None = None  # the actor's own Person row that gives the standing
+
+    @property
+    def is_guardian(self) -> bool:
+        return self.standing.startswith("guardian")
+
+    def case_decision(self, action: Action) -> Decision:
+        if not self.standing:
+            return refuse(self.reason)
+        if action == "view":
+            return grant(self.reason)
+        if action in ("voice", "manage_consent"):
+            if not self.case.is_open:
+                return refuse("the case is closed")
+            return grant(self.reason)
+        return refuse(f"{action} is for the professionals in the team")
+
+    def item_decision(self, item: Any, action: Action = "view") -> Decision:
+        """For a log entry, goal, measure or evaluation of this case."""
+        if not self.standing:
+            return refuse(self.reason)
+        if action != "view":
+            return refuse("the professionals write the entries; the family adds its own words")
+        if not item.family_visible:
+            return refuse("not shared with the family")
+        if self.is_guardian and getattr(item, "hidden_from_guardians", False):
+            return refuse("confidential from guardians")
+        if self.standing == "guardian_child_welfare" and item.sector != Sector.CHILD_WELFARE:
+            return refuse("from 16 only child welfare shares with guardians")
+        return grant("shared with the family")
+
+    def voice_decision(self, voice: Voice) -> Decision:
+        if not self.standing:
+            return refuse(self.reason)
+        mine = self.person is not None and voice.person_id == self.person.pk
+        if self.standing == "guardian_child_welfare" and not mine:
+            return refuse("from 16 the youth's own words are theirs")
+        return grant("the family's own words")
+
+    def meeting_decision(self, meeting: Meeting) -> Decision:
+        if not self.standing:
+            return refuse(self.reason)
+        if self.standing == "guardian_child_welfare":
+            invited = self.person is not None and meeting.family_participants.filter(
+                person=self.person
+            ).exists()
+            if not invited:
+                return refuse("from 16 guardians see only the meetings they are invited to")
+        return grant("meeting in the case")
+
+
+def _involves_child_welfare(case: Case) -> bool:
+    return (
+        case.coordinator_service is not None
+        and case.coordinator_service.sector == Sector.CHILD_WELFARE
+    ) or TeamMember.objects.filter(
+        case=case, left_at__isnull=True, organisation__sector=Sector.CHILD_WELFARE
+    ).exists()
+
+
+def family_access(
+    actor: Actor, case: Case, *, persons: list[Person] | None = None, day: date | None = None
+) -> FamilyAccess:
+    """The citizen's standing in the case: their own, as a guardian, or none."""
+    if not actor.is_citizen:
+        return FamilyAccess(actor, case, "", "not signed in as the child, youth or guardian")
+    persons = citizen_persons(actor) if persons is None else persons
+    day = day or timezone.localdate()
+    age = case.person.age_on(day)
+    own = next((p for p in persons if p.pk == case.person_id), None)
+    if own is not None:
+        if age >= SELF_FROM_AGE:
+            return FamilyAccess(actor, case, "self", "the case is about you", own)
+        return FamilyAccess(actor, case, "", "a child under 16 is represented by a guardian")
+    relation = (
+        FamilyRelation.objects.filter(
+            person_id=case.person_id, relative__in=persons, parental_responsibility=True
+        )
+        .select_related("relative")
+        .first()
+    )
+    if relation is None:
+        return FamilyAccess(actor, case, "", "not your case or your child's")
+    guardian = relation.relative
+    if age < GUARDIAN_UNTIL_AGE:
+        return FamilyAccess(actor, case, "guardian", "guardian of a child under 16", guardian)
+    if age < GUARDIAN_CHILD_WELFARE_UNTIL_AGE and _involves_child_welfare(case):
+        return FamilyAccess(actor, case, "guardian_child_welfare",
+                            "guardian while child welfare is involved, until 18", guardian)  # fmt: skip
+    return FamilyAccess(actor, case, "", "from 16 the youth's case is their own")
+
+
+def family_cases(actor: Actor) -> list[FamilyAccess]:
+    """The cases the citizen may see: their own (from 16) and their children's."""
+    persons = citizen_persons(actor)
+    if not persons:
+        return []
+    children = FamilyRelation.objects.filter(
+        relative__in=persons, parental_responsibility=True
+    ).values("person_id")
+    cases = (
+        Case.objects.filter(Q(person__in=persons) | Q(person_id__in=children))
+        .select_related("person", "coordinator", "coordinator_service")
+        .order_by("-opened_at", "-pk")
+    )
+    today = timezone.localdate()
+    result = [family_access(actor, case, persons=persons, day=today) for case in cases]
+    return [access for access in result if access.standing]
+
+
+def family_person_decision(
+    actor: Actor, person: Person, *, persons: list[Person] | None = None
+) -> Decision:
+    """May the citizen see this person's access log and export their data? Their own, and a
+    child's under 16 for whom they have parental responsibility."""
+    if not actor.is_citizen:
+        return refuse("not signed in as the child, youth or guardian")
+    persons = citizen_persons(actor) if persons is None else persons
+    if any(p.pk == person.pk for p in persons):
+        return grant("your own data")
+    if person.age_on(timezone.localdate()) < GUARDIAN_UNTIL_AGE:
+        guardian = FamilyRelation.objects.filter(
+            person=person, relative__in=persons, parental_responsibility=True
+        ).exists()
+        if guardian:
+            return grant("guardian of a child under 16")
+    return refuse("not your data or your child's")
+
+
+def family_persons(actor: Actor) -> list[tuple[Person, Decision]]:
+    """The persons whose access log and data the citizen may see: themselves and their
+    children under 16."""
+    persons = citizen_persons(actor)
+    children = Person.objects.filter(
+        relations__relative__in=persons, relations__parental_responsibility=True
+    ).distinct()
+    result = [(p, grant("your own data")) for p in persons]
+    for child in children:
+        decision = family_person_decision(actor, child, persons=persons)
+        if decision:
+            result.append((child, decision))
+    return result
+
+
+def _family_rule(actor: Actor, action: Action, record: Any) -> Decision:
+    """What a child, youth or guardian may do: read their case, add their voice, handle consent."""
+    if isinstance(record, Person):
+        if action in ("view", "export"):
+            return family_person_decision(actor, record)
+        return refuse("the services keep the person register")
+    if isinstance(record, Case):
+        return family_access(actor, record).case_decision(action)
+    if isinstance(record, FAMILY_ITEMS):
+        return family_access(actor, record.case).item_decision(record, action)
+    if isinstance(record, Voice):
+        access = family_access(actor, record.case)
+        if action == "view":
+            return access.voice_decision(record)
+        return access.case_decision("voice")
+    if isinstance(record, Meeting) and action == "view":
+        return family_access(actor, record.case).meeting_decision(record)
+    if isinstance(record, Consent | LegalBasis):
+        wanted: Action = "view" if action == "view" else "manage_consent"
+        return family_access(actor, record.case).case_decision(wanted)
+    return refuse("not part of the family's own pages")

@@ -59,3 +59,31 @@ class ApiToken(models.Model):
         if self.revoked_at is not None:
             return False
         return self.expires_at is None or self.expires_at > now
+
+
+class CitizenIdentity(models.Model):
+    """Links a citizen's sign-in (ID-porten, or the demo sign-in) to their identity number.
+
+    A citizen has no membership in any organisation. The identity number links them to every
+    Person registered with it (one per municipality that knows them); access.policy decides
+    what they may see from there.
+    """
+
+    user = models.OneToOneField(
+        User, models.CASCADE, related_name="citizen_identity", verbose_name=_("user")
+    )
+    id_country = models.CharField(_("country of identity number"), max_length=2, default="NO")
+    national_id = models.CharField(_("national identity number"), max_length=13)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_country", "national_id"], name="citizen_identity_unique"
+            )
+        ]
+        verbose_name = _("citizen identity")
+        verbose_name_plural = _("citizen identities")
+
+    def __str__(self) -> str:
+        return f"citizen {self.pk}"

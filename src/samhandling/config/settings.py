@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "samhandling.people",
     "samhandling.access",
     "samhandling.coordination",
+    "samhandling.portal",
     "samhandling.audit",
     "samhandling.demo",
     "django.contrib.admin",
@@ -254,5 +255,9 @@ LOGGING = {
 SCHEDULE = [
     ("samhandling.audit.tasks.write_audit_checkpoint", AUDIT_CHECKPOINT_INTERVAL_SECONDS),
     ("samhandling.coordination.tasks.daily_reminders", 24 * 3600),
+    ("samhandling.portal.tasks.remove_expired_exports", 3600),
 ]
+
+# A citizen's data export can be downloaded for this long, then its content is deleted.
+DATA_EXPORT_TTL_HOURS = int(os.environ.get("DATA_EXPORT_TTL_HOURS", "72"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "samhandling@localhost")

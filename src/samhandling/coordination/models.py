@@ -478,6 +478,68 @@ class Transition(TenantRow):
         return f"transition {self.pk}"
 
 
+class Voice(TenantRow):
+    """The child's, youth's or family's own words in the plan: what matters to them, their goals
+    as they put them, what works and what does not, and a short rating after a meeting.
+
+    Written by the family in their own pages, or by a professional on the child's behalf
+    (then `recorded_by` is set and the plan says so). Never edited: a new word is a new row.
+    """
+
+    class Kind(models.TextChoices):
+        MATTERS = "matters", _("What matters to me")
+        GOAL = "goal", _("My goal, in my own words")
+        WORKS = "works", _("What works")
+        DOES_NOT_WORK = "not_working", _("What does not work")
+        MEETING = "meeting", _("After the meeting")
+
+    class Speaker(models.TextChoices):
+        CHILD = "child", _("The child's or youth's own words")
+        FAMILY = "family", _("The family's own words")
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="voices")
+    kind = models.CharField(_("what it is about"), max_length=16, choices=Kind.choices)
+    text = models.TextField(_("in your own words"), max_length=2_000, blank=True)
+    rating = models.PositiveSmallIntegerField(_("how was the meeting"), null=True, blank=True)
+    meeting = models.ForeignKey(
+        Meeting, models.CASCADE, null=True, blank=True, related_name="voices"
+    )
+    goal = models.ForeignKey(Goal, models.SET_NULL, null=True, blank=True, related_name="voices")
+    speaker = models.CharField(max_length=16, choices=Speaker.choices)
+    # The family member who wrote it, or the child a professional wrote it for.
+    person = models.ForeignKey("people.Person", models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_service = models.ForeignKey(
+        Organisation, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True)
+                | models.Q(rating__gte=1, rating__lte=5),
+                name="voice_rating_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="meeting") | models.Q(meeting__isnull=False),
+                name="voice_meeting_rating_names_meeting",
+            ),
+        ]
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("the child's voice")
+        verbose_name_plural = _("the child's voice")
+
+    def __str__(self) -> str:
+        return f"voice {self.pk}"
+
+    @property
+    def on_behalf(self) -> bool:
+        return self.recorded_by_id is not None
+
+
 class IncomingConcern(TenantRow):
     """A concern about a child who already has a case the sender cannot see."""
 

@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 from .models import Membership, Organisation, Role
 
 if TYPE_CHECKING:
-    from samhandling.accounts.models import User
+    from samhandling.accounts.models import CitizenIdentity, User
 
 ACTIVE_MEMBERSHIP_SESSION_KEY = "active_membership_id"
+CITIZEN = "citizen"  # the role of a child, youth or guardian signed in to their own pages
 
 
 @dataclass(frozen=True)
@@ -23,14 +24,23 @@ class Actor:
     membership: Membership | None = None
     memberships: tuple[Membership, ...] = field(default=())
     channel: str = "web"
+    # A citizen (no membership): the identity number that links them to their Person rows.
+    id_country: str = ""
+    national_id: str = field(default="", repr=False)
 
     @property
     def is_authenticated(self) -> bool:
         return bool(self.user and self.user.is_authenticated)
 
     @property
+    def is_citizen(self) -> bool:
+        return self.is_authenticated and bool(self.national_id) and self.membership is None
+
+    @property
     def role(self) -> str:
-        return self.membership.role if self.membership else ""
+        if self.membership:
+            return self.membership.role
+        return CITIZEN if self.is_citizen else ""
 
     @property
     def organisation(self) -> Organisation | None:
@@ -71,4 +81,15 @@ def actor_for(
     chosen = next((m for m in memberships if m.pk == membership_id), None)
     if chosen is None and memberships:
         chosen = memberships[0]
+    if chosen is None:
+        identity = _citizen_identity(user)
+        if identity is not None:
+            return Actor(user=user, channel=channel, id_country=identity.id_country,
+                         national_id=identity.national_id)  # fmt: skip
     return Actor(user=user, membership=chosen, memberships=memberships, channel=channel)
+
+
+def _citizen_identity(user: User) -> CitizenIdentity | None:
+    from samhandling.accounts.models import CitizenIdentity  # accounts sits above organisations
+
+    return CitizenIdentity.objects.filter(user=user).first()

@@ -18,6 +18,7 @@ from .cases import (
     request_closing,
 )
 from .consent import (
+    give_consent,
     open_emergency_access,
     record_consent,
     record_legal_basis,
@@ -25,6 +26,7 @@ from .consent import (
     withdraw_consent,
 )
 from .log import add_log_entry, correct_log_entry
+from .voice import add_voice
 from .plan import (
     AgreedAction,
     add_evaluation,

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samhandling.access import policy
-from samhandling.access.models import Consent, EmergencyAccess, LegalBasis
+from samhandling.access.models import Consent, ConsentForm, EmergencyAccess, LegalBasis
 from samhandling.audit import services as audit
 from samhandling.organisations.actors import Actor
 from samhandling.organisations.models import Organisation
@@ -121,10 +121,73 @@ def record_consent(
     return consent
 
 
+FAMILY_CONSENT_MAX_DAYS = 3 * 365
+
+
+@service
+def give_consent(
+    case: Case,
+    *,
+    by: Actor,
+    services: list[Organisation],
+    sectors: list[str],
+    purpose: str,
+    valid_to: datetime.date | None,
+) -> Consent:
+    """The family gives a consent digitally, in their own pages: which services may share
+    which information, for what, until when. The team is told."""
+    access = policy.family_access(by, case)
+    decision = access.case_decision("manage_consent")
+    if not decision or access.person is None:
+        raise _refuse(by, "create", case, decision)
+    today = timezone.localdate()
+    errors: dict[str, Any] = {}
+    team = set(
+        TeamMember.objects.filter(case=case, left_at__isnull=True).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    if case.coordinator_service_id:
+        team.add(case.coordinator_service_id)
+    if any(s.pk not in team for s in services):
+        errors["services"] = _("Choose among the services in your team.")
+    if valid_to is None:
+        errors["valid_to"] = _("Say until when the consent applies.")
+    elif valid_to < today:
+        errors["valid_to"] = _("The end date has passed.")
+    elif valid_to > today + datetime.timedelta(days=FAMILY_CONSENT_MAX_DAYS):
+        errors["valid_to"] = _("A consent can last at most three years; give a new one then.")
+    if errors:
+        raise ValidationError(errors)
+    consent = record_consent(case, by=by, given_by=access.person, form=ConsentForm.DIGITAL,
+                             purpose=purpose, sectors=sectors, services=services,
+                             valid_from=today, valid_to=valid_to)  # fmt: skip
+    members = TeamMember.objects.filter(case=case, left_at__isnull=True).select_related("user")
+    _notify([m.user for m in members], "consent_given", case, dedupe=f"given:{consent.pk}")
+    return consent
+
+
+def _family_may_withdraw(by: Actor, consent: Consent) -> policy.Decision:
+    """The one who gave a consent may withdraw it, and so may anyone who could give it now
+    (the youth who has turned 16 for health, or 18 for everything)."""
+    access = policy.family_access(by, consent.case)
+    if access.person is None:
+        return policy.refuse(access.reason)
+    if consent.given_by_id == access.person.pk:
+        return policy.grant("you gave the consent")
+    if _may_consent_for(access.person, consent.person, consent.sectors, timezone.localdate()):
+        return policy.refuse("only the one who gave the consent, or could give it now")
+    return policy.grant("you could give this consent now")
+
+
 @service
 def withdraw_consent(consent: Consent, *, by: Actor, reason: str = "") -> Consent:
     """Takes effect at once: the next request no longer sees what the consent let through."""
     decision = _require(by, "manage_consent", consent.case)
+    if by.is_citizen:
+        decision = _family_may_withdraw(by, consent)
+        if not decision:
+            raise _refuse(by, "update", consent, decision)
     locked = Consent.objects.select_for_update().get(pk=consent.pk)
     if locked.withdrawn_at is None:
         locked.withdrawn_at = timezone.now()

@@ -21,6 +21,8 @@ NOTIFICATIONS: dict[str, Promise] = {
     "handover_offered": _("You are offered the coordinator role in a case."),
     "handover_answered": _("Your offer of the coordinator role was answered."),
     "consent_withdrawn": _("A consent in one of your cases was withdrawn."),
+    "consent_given": _("The family gave a new consent in one of your cases."),
+    "family_voice": _("The family added their own words in one of your cases."),
     "emergency_to_review": _("An emergency access in your service awaits your review."),
     "meeting_scheduled": _("A meeting was scheduled in one of your cases."),
     "meeting_tomorrow": _("You have a meeting tomorrow."),

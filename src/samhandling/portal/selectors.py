@@ -1,0 +1,292 @@
+"""Every read for the family's own pages: fetched and authorised at once (access.policy's family
+rules), each read of personal data audited. What a citizen may not see and what does not exist
+look the same (404)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+
+from samhandling.access import policy
+from samhandling.access.models import Consent, LegalBasis
+from samhandling.audit import services as audit
+from samhandling.audit.models import AuditEvent
+from samhandling.audit.services import Subject
+from samhandling.coordination.models import (
+    Case,
+    Evaluation,
+    Goal,
+    LogEntry,
+    Measure,
+    Meeting,
+    Plan,
+    TeamMember,
+    Voice,
+)
+from samhandling.organisations.actors import Actor
+from samhandling.people.models import Person
+
+from .models import DataExport
+
+ACCESS_LOG_PAGE_SIZE = 50
+
+
+def _shown(actor: Actor, reads: list[tuple[Any, policy.Decision]], purpose: str) -> list[Any]:
+    """The items the citizen may see; every read and refusal audited, in one append."""
+    audit.record_each(actor, "view", reads, purpose=purpose)
+    return [item for item, decision in reads if decision]
+
+
+def my_cases(actor: Actor) -> list[policy.FamilyAccess]:
+    """The cases the citizen may open: their own from 16, and their children's."""
+    cases = policy.family_cases(actor)
+    audit.record_each(actor, "view", [(a.case, policy.grant(a.reason)) for a in cases],
+                      purpose="my cases")  # fmt: skip
+    return cases
+
+
+def family_access_for(actor: Actor, case_id: int, *, purpose: str) -> policy.FamilyAccess:
+    """The case and the citizen's standing in it; 404 when refused or missing (they look alike)."""
+    case = (
+        Case.objects.select_related("person", "coordinator", "coordinator_service")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        audit.record(actor, "view", Subject("coordination.case", str(case_id)),
+                     decision=policy.refuse("no such record"), purpose=purpose)  # fmt: skip
+        raise Http404
+    access = policy.family_access(actor, case)
+    decision = access.case_decision("view")
+    audit.record(actor, "view", case, decision=decision, purpose=purpose)
+    if not decision:
+        raise Http404
+    return access
+
+
+@dataclass
+class FamilyCasePage:
+    access: policy.FamilyAccess
+    team: list[TeamMember]
+    summary: str
+    goals: list[Goal]
+    measures: list[Measure]
+    evaluations: list[Evaluation]
+    upcoming_meetings: list[Meeting]
+    past_meetings: list[Meeting]
+    log: list[LogEntry]
+    voices: list[Voice]
+
+    @property
+    def case(self) -> Case:
+        return self.access.case
+
+
+def case_page(actor: Actor, case_id: int) -> FamilyCasePage:
+    """The team and how to reach them, the plan, meetings, the log entries shared with the
+    family and the family's own words: what this citizen may see of the case."""
+    access = family_access_for(actor, case_id, purpose="family page")
+    case = access.case
+    team = list(
+        TeamMember.objects.filter(case=case, left_at__isnull=True).select_related(
+            "organisation", "user"
+        )
+    )
+    plan = Plan.objects.filter(case=case).first()
+    goals: list[Goal] = []
+    measures: list[Measure] = []
+    evaluations: list[Evaluation] = []
+    if plan is not None:
+        plan.case = case
+        goals = list(Goal.objects.filter(plan=plan).select_related("service"))
+        measures = list(
+            Measure.objects.filter(plan=plan).select_related(
+                "service", "responsible_service", "responsible_user", "goal"
+            )
+        )
+        evaluations = list(
+            Evaluation.objects.filter(plan=plan).select_related("service", "goal", "measure")
+        )
+        for item in [*goals, *measures, *evaluations]:
+            item.plan = plan
+    log = list(
+        LogEntry.objects.filter(case=case, replaced_by__isnull=True).select_related(
+            "service", "author"
+        )
+    )
+    meetings = list(Meeting.objects.filter(case=case).prefetch_related("family_participants"))
+    voices = list(
+        Voice.objects.filter(case=case).select_related(
+            "person", "recorded_by", "recorded_service", "goal", "meeting"
+        )
+    )
+    for row in [*log, *meetings, *voices]:
+        row.case = case
+    reads: list[tuple[Any, policy.Decision]] = [
+        *((item, access.item_decision(item)) for item in [*goals, *measures, *evaluations, *log]),
+        *((meeting, access.meeting_decision(meeting)) for meeting in meetings),
+        *((voice, access.voice_decision(voice)) for voice in voices),
+    ]
+    shown = {id(item) for item in _shown(actor, reads, "family page")}
+    now = timezone.now()
+    visible_meetings = [m for m in meetings if id(m) in shown]
+    return FamilyCasePage(
+        access=access,
+        team=team,
+        summary=plan.summary if plan else "",
+        goals=[g for g in goals if id(g) in shown],
+        measures=[m for m in measures if id(m) in shown],
+        evaluations=[e for e in evaluations if id(e) in shown],
+        upcoming_meetings=[m for m in visible_meetings if m.starts_at >= now],
+        past_meetings=[m for m in visible_meetings if m.starts_at < now][::-1],
+        log=[e for e in log if id(e) in shown],
+        voices=[v for v in voices if id(v) in shown],
+    )
+
+
+def goal_for_voice(access: policy.FamilyAccess, goal_id: int | None) -> Goal | None:
+    """A goal of the case that the citizen may see, for their own words about it."""
+    if goal_id is None:
+        return None
+    goal = Goal.objects.filter(pk=goal_id, plan__case=access.case).select_related("plan").first()
+    if goal is None or not access.item_decision(goal):
+        return None
+    return goal
+
+
+def meeting_for_voice(access: policy.FamilyAccess, meeting_id: int | None) -> Meeting | None:
+    if meeting_id is None:
+        return None
+    meeting = Meeting.objects.filter(pk=meeting_id, case=access.case).first()
+    if meeting is None or not access.meeting_decision(meeting):
+        return None
+    return meeting
+
+
+@dataclass
+class FamilyConsents:
+    access: policy.FamilyAccess
+    consents: list[Consent]
+    legal_bases: list[LegalBasis]
+
+
+def consents(actor: Actor) -> list[FamilyConsents]:
+    """Every consent and legal basis that lets services share in the citizen's cases."""
+    result = []
+    for access in policy.family_cases(actor):
+        case_consents = list(
+            Consent.objects.filter(case=access.case)
+            .select_related("given_by", "person")
+            .prefetch_related("services")
+            .order_by("-recorded_at")
+        )
+        bases = list(
+            LegalBasis.objects.filter(case=access.case).select_related(
+                "from_service", "to_service"
+            )
+        )
+        for row in [*case_consents, *bases]:
+            row.case = access.case
+        audit.record_each(actor, "view", [(c, policy.grant(access.reason)) for c in case_consents],
+                          purpose="my consents")  # fmt: skip
+        result.append(FamilyConsents(access, case_consents, bases))
+    return result
+
+
+def consent_for(actor: Actor, consent_id: int) -> tuple[Consent, policy.FamilyAccess]:
+    consent = (
+        Consent.objects.select_related("case", "case__person", "given_by", "person")
+        .prefetch_related("services")
+        .filter(pk=consent_id)
+        .first()
+    )
+    if consent is None:
+        raise Http404
+    access = policy.family_access(actor, consent.case)
+    decision = access.case_decision("view")
+    audit.record(actor, "view", consent, decision=decision, purpose="my consents")
+    if not decision:
+        raise Http404
+    return consent, access
+
+
+def persons(actor: Actor) -> list[Person]:
+    """Whose access log and data the citizen may see: their own, and their children's under 16."""
+    return [person for person, _decision in policy.family_persons(actor)]
+
+
+def person_for(actor: Actor, person_id: int, *, purpose: str) -> Person:
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None:
+        raise Http404
+    decision = policy.family_person_decision(actor, person)
+    audit.record(actor, "view", person, decision=decision, purpose=purpose)
+    if not decision:
+        raise Http404
+    return person
+
+
+@dataclass
+class AccessLogPage:
+    person: Person
+    events: list[AuditEvent]
+    page: int
+    has_next: bool
+    emergency_count: int
+
+
+def is_emergency(event: AuditEvent) -> bool:
+    return event.object_type == "access.emergencyaccess" or event.reason == "emergency access"
+
+
+def access_log_filter(person: Person) -> Q:
+    """Every event about this person, by anyone but the system itself."""
+    return Q(person_id=person.pk) & ~Q(action__in=["login", "logout"])
+
+
+def access_log(actor: Actor, person_id: int, *, page: int = 1) -> AccessLogPage:
+    """Who read or changed the person's data, when, what and why: newest first."""
+    person = person_for(actor, person_id, purpose="who read my data")
+    page = max(page, 1)
+    start = (page - 1) * ACCESS_LOG_PAGE_SIZE
+    rows = list(
+        AuditEvent.objects.filter(access_log_filter(person)).order_by("-sequence")[
+            start : start + ACCESS_LOG_PAGE_SIZE + 1
+        ]
+    )
+    emergencies = (
+        AuditEvent.objects.filter(access_log_filter(person))
+        .filter(Q(object_type="access.emergencyaccess") | Q(reason="emergency access"))
+        .count()
+    )
+    audit.record(actor, "view", Subject("audit.accesslog", "", person.pk, person.municipality_id),
+                 decision=policy.grant("the person's own access log"),
+                 purpose="who read my data")  # fmt: skip
+    return AccessLogPage(
+        person=person,
+        events=rows[:ACCESS_LOG_PAGE_SIZE],
+        page=page,
+        has_next=len(rows) > ACCESS_LOG_PAGE_SIZE,
+        emergency_count=emergencies,
+    )
+
+
+def exports(actor: Actor) -> list[DataExport]:
+    """The citizen's own exports (never anyone else's)."""
+    if actor.user is None:
+        return []
+    return list(DataExport.objects.filter(requested_by=actor.user).select_related("person")[:20])
+
+
+def export_for(actor: Actor, export_id: Any) -> DataExport:
+    """An export of the citizen's; 404 for anyone else's, or an unknown id."""
+    if actor.user is None or not actor.is_citizen:
+        raise Http404
+    export = DataExport.objects.filter(pk=export_id, requested_by=actor.user).first()
+    if export is None:
+        raise Http404
+    return export
