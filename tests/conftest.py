@@ -17,7 +17,7 @@ from samhandling.organisations.actors import Actor, actor_for
 from samhandling.organisations.models import Membership, Organisation, Region, Role, Sector
 from samhandling.people import services as people
 from samhandling.people.identity import synthetic_norwegian_id
-from samhandling.people.models import Person
+from samhandling.people.models import FamilyRelation, Person
 
 PASSWORD = "a-long-test-password-0-24"
 
@@ -163,3 +163,38 @@ def signed_in(settings: Any) -> Callable[[User], Client]:
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def make_citizen(db: None) -> Callable[..., User]:
+    """A citizen's account (as ID-porten or the demo sign-in would create), linked to the
+    person's identity number."""
+    from samhandling.accounts.models import CitizenIdentity
+
+    def make(person: Person, username: str = "") -> User:
+        user = User.objects.create_user(
+            username=username or f"citizen-{person.pk}",
+            first_name=person.given_name,
+            last_name=person.family_name,
+        )
+        user.set_unusable_password()
+        user.save()
+        CitizenIdentity.objects.create(user=user, id_country="NO", national_id=person.national_id)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_guardian(make_person: Callable[..., Person]) -> Callable[..., Person]:
+    """A guardian with parental responsibility of `child`."""
+
+    def make(child: Person, given_name: str = "Kari", **fields: Any) -> Person:
+        guardian = make_person(given_name, child.family_name, born=datetime.date(1985, 3, 4),
+                               **fields)  # fmt: skip
+        FamilyRelation.objects.create(person=child, relative=guardian, kind="guardian",
+                                      parental_responsibility=True,
+                                      municipality_id=child.municipality_id)  # fmt: skip
+        return guardian
+
+    return make

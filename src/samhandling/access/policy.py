@@ -554,8 +554,8 @@ def family_access(
     if age < GUARDIAN_UNTIL_AGE:
         return FamilyAccess(actor, case, "guardian", "guardian of a child under 16", guardian)
     if age < GUARDIAN_CHILD_WELFARE_UNTIL_AGE and _involves_child_welfare(case):
-        return FamilyAccess(actor, case, "guardian_child_welfare",
-                            "guardian while child welfare is involved, until 18", guardian)  # fmt: skip
+        reason = "guardian while child welfare is involved, until 18"
+        return FamilyAccess(actor, case, "guardian_child_welfare", reason, guardian)
     return FamilyAccess(actor, case, "", "from 16 the youth's case is their own")
 
 

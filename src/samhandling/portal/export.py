@@ -111,7 +111,8 @@ def _case(actor: Actor, access: policy.FamilyAccess) -> dict[str, Any]:
     )
     meetings = list(Meeting.objects.filter(case=case))
     voices = list(Voice.objects.filter(case=case).select_related("person", "recorded_service"))
-    for row in [*log, *meetings, *voices]:
+    rows: list[Any] = [*log, *meetings, *voices]
+    for row in rows:
         row.case = case
 
     def shown(items: list[Any], decide: Callable[[Any], policy.Decision]) -> list[Any]:

@@ -26,7 +26,6 @@ from .consent import (
     withdraw_consent,
 )
 from .log import add_log_entry, correct_log_entry
-from .voice import add_voice
 from .plan import (
     AgreedAction,
     add_evaluation,
@@ -58,8 +57,11 @@ from .team import (
     propose_coordinator,
     remove_team_member,
 )
+from .voice import add_voice
 
 __all__ = [
+    "add_voice",
+    "give_consent",
     "possible_duplicates",
     "EMERGENCY_ACCESS_HOURS",
     "HEALTH_SECTORS",
