@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "samhandling.access",
     "samhandling.coordination",
     "samhandling.portal",
+    "samhandling.insight",
     "samhandling.audit",
     "samhandling.demo",
     "django.contrib.admin",

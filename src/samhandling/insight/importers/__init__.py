@@ -1,0 +1,294 @@
+"""Importing official statistics: all or nothing, idempotent, every error with its place.
+
+`validate(content, name)` reads a file and checks every row against the indicators and the
+region registry without writing; `load(...)` does the same and, only if nothing is wrong,
+writes every observation in one transaction. A value that a newer file changes keeps its old
+value in ObservationRevision; importing the same file again changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from samhandling.organisations.models import Region
+
+from ..models import ImportBatch, Indicator, Observation, ObservationRevision, RegionCodeChange
+from . import csvfile, jsonstat
+from .jsonstat import Mapping
+from .rows import Parsed, ParseError, Problem, Row, year_of
+
+__all__ = ["Mapping", "Result", "detect_format", "load", "validate", "write_rows"]
+
+SIX_PLACES = Decimal("0.000001")
+Progress = Callable[[int], None]
+Key = tuple[int, int, str, str]  # indicator, region, period, breakdown
+COUNTRY_CODES = {"0", "00", "NO", "000"}
+
+
+@dataclass
+class Result:
+    format: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    batch: ImportBatch | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass(frozen=True)
+class Resolved:
+    key: Key
+    year: int
+    value: Decimal | None
+    status: str
+    note: str
+    position: str
+    mapped_from: str = ""
+
+
+def detect_format(content: bytes, name: str = "") -> str:
+    head = content[:200].lstrip(b"\xef\xbb\xbf \r\n\t")
+    if name.lower().endswith(".json") or head.startswith(b"{"):
+        return "jsonstat"
+    return "csv"
+
+
+def _parse(content: bytes, name: str, fmt: str, mapping: Mapping | None) -> Parsed:
+    fmt = detect_format(content, name) if fmt == "auto" else fmt
+    if fmt == "jsonstat":
+        return jsonstat.parse(content, mapping)
+    if fmt == "csv":
+        return csvfile.parse(content)
+    raise ParseError(_("Unknown format %(format)s: use csv or jsonstat.") % {"format": fmt})
+
+
+class _Registry:
+    """Region and indicator codes, read once per import."""
+
+    def __init__(self) -> None:
+        self.regions: dict[str, int] = {}
+        for pk, kind, country, code in Region.objects.values_list("pk", "kind", "country", "code"):
+            if kind == Region.Kind.COUNTRY or country == "NO":
+                self.regions[code] = pk
+        norway = self.regions.get("NO")
+        if norway is not None:
+            for code in COUNTRY_CODES:
+                self.regions[code] = norway
+        self.changes: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
+        for old, new, weight in RegionCodeChange.objects.values_list(
+            "old_code", "new_code", "weight"
+        ):
+            if old != new:
+                self.changes[old].append((new, weight))
+        self.indicators: dict[str, int] = {}
+        for pk, code, source_codes in Indicator.objects.values_list("pk", "code", "source_codes"):
+            self.indicators[code] = pk
+            for source_code in source_codes or []:
+                self.indicators.setdefault(str(source_code), pk)
+
+    def region(self, code: str) -> tuple[int | None, str, str]:
+        """(region id, the old code it was mapped from, why it cannot be placed)."""
+        if code in self.regions:
+            return self.regions[code], "", ""
+        targets = {new for new, _weight in self.changes.get(code, [])}
+        if not targets:
+            return None, "", _("unknown region code %(code)s") % {"code": code}
+        weights = [weight for _new, weight in self.changes[code]]
+        if len(targets) == 1 and all(weight == 1 for weight in weights):
+            target = targets.pop()
+            if target in self.regions:
+                return self.regions[target], code, ""
+        return None, code, "split"
+
+
+def _resolve(parsed: Parsed, registry: _Registry, result: Result) -> list[Resolved]:
+    resolved: list[Resolved] = []
+    for row in parsed.rows:
+        indicator = registry.indicators.get(row.indicator)
+        if indicator is None:
+            result.errors.append(Problem(row.position, _(
+                "No indicator has the code %(code)s. Add it to the indicator definitions first."
+            ) % {"code": row.indicator}))  # fmt: skip
+            continue
+        region, mapped_from, problem = registry.region(row.region)
+        if problem == "split":
+            result.warnings.append(Problem(row.position, _(
+                "Region %(code)s was split in a municipal reform; its values cannot be carried "
+                "over to today's municipalities and are left out (the series is broken there)."
+            ) % {"code": row.region}))  # fmt: skip
+            continue
+        if region is None:
+            result.errors.append(Problem(row.position, problem))
+            continue
+        note = row.note
+        if mapped_from:
+            note = (_("From region code %(code)s (before the municipal reform).")
+                    % {"code": mapped_from} + (" " + note if note else ""))[:500]  # fmt: skip
+        resolved.append(
+            Resolved(
+                key=(indicator, region, row.period, row.breakdown),
+                year=year_of(row.period) if not _bad_period(row) else 0,
+                value=row.value.quantize(SIX_PLACES) if row.value is not None else None,
+                status=row.status,
+                note=note,
+                position=row.position,
+                mapped_from=mapped_from,
+            )
+        )
+    return _without_collisions(resolved, result)
+
+
+def _bad_period(row: Row) -> bool:
+    try:
+        year_of(row.period)
+    except (ValueError, IndexError):
+        return True
+    return False
+
+
+def _without_collisions(rows: list[Resolved], result: Result) -> list[Resolved]:
+    """Two rows for one observation: in the file itself an error; from an old code beside the
+    new one, the new code's value is kept; from several merged old codes, none is (a rate
+    cannot be added up) and the series is shown as broken."""
+    by_key: dict[Key, list[Resolved]] = defaultdict(list)
+    for row in rows:
+        by_key[row.key].append(row)
+    kept: list[Resolved] = []
+    for group in by_key.values():
+        if len(group) == 1:
+            kept.append(group[0])
+            continue
+        direct = [row for row in group if not row.mapped_from]
+        if len(direct) > 1:
+            for row in direct[1:]:
+                result.errors.append(Problem(row.position, _(
+                    "The same indicator, region, period and breakdown as %(first)s."
+                ) % {"first": direct[0].position}))  # fmt: skip
+            continue
+        if direct:
+            kept.append(direct[0])
+            continue
+        codes = ", ".join(sorted({row.mapped_from for row in group}))
+        result.warnings.append(Problem(group[0].position, _(
+            "Regions %(codes)s were merged; their values cannot be combined and are left out."
+        ) % {"codes": codes}))  # fmt: skip
+    return kept
+
+
+def validate(content: bytes, name: str = "", *, fmt: str = "auto",
+             mapping: Mapping | None = None) -> tuple[Result, list[Resolved]]:  # fmt: skip
+    """Reads and checks every row; writes nothing."""
+    result = Result(format=fmt)
+    try:
+        parsed = _parse(content, name, fmt, mapping)
+    except ParseError as error:
+        result.errors.append(Problem(_("the file"), str(error)))
+        return result, []
+    result.format = parsed.format
+    result.rows = len(parsed.rows)
+    result.errors.extend(parsed.errors)
+    resolved = _resolve(parsed, _Registry(), result)
+    if not parsed.rows and not result.errors:
+        result.errors.append(Problem(_("the file"), _("The file holds no values.")))
+    return result, resolved
+
+
+def write_rows(rows: Iterable[Resolved], batch: ImportBatch | None, result: Result,
+               progress: Progress | None = None) -> None:  # fmt: skip
+    """Creates, updates (keeping the old value) or leaves each observation; in the caller's
+    transaction."""
+    rows = list(rows)
+    indicators = {row.key[0] for row in rows}
+    regions = {row.key[1] for row in rows}
+    existing: dict[Key, tuple[int, Decimal | None, str, str]] = {}
+    query = Observation.objects.filter(indicator_id__in=indicators)
+    if len(regions) < 500:
+        query = query.filter(region_id__in=regions)
+    for pk, indicator, region, period, breakdown, value, status, note in query.values_list(
+        "pk", "indicator_id", "region_id", "period", "breakdown", "value", "status", "note"
+    ).iterator(chunk_size=10_000):
+        existing[(indicator, region, period, breakdown)] = (pk, value, status, note)
+    creates: list[Observation] = []
+    updates: list[Observation] = []
+    revisions: list[ObservationRevision] = []
+    for row in rows:
+        found = existing.get(row.key)
+        if found is None:
+            creates.append(Observation(indicator_id=row.key[0], region_id=row.key[1],
+                                       period=row.key[2], breakdown=row.key[3], year=row.year,
+                                       value=row.value, status=row.status, note=row.note,
+                                       batch=batch))  # fmt: skip
+            continue
+        pk, value, status, note = found
+        if value == row.value and status == row.status and note == row.note:
+            result.unchanged += 1
+            continue
+        revisions.append(ObservationRevision(observation_id=pk, value=value, status=status,
+                                             replaced_by=batch))  # fmt: skip
+        updates.append(Observation(pk=pk, value=row.value, status=row.status, note=row.note,
+                                   batch=batch, year=row.year))  # fmt: skip
+    total = max(len(creates) + len(updates), 1)
+    done = 0
+    for start in range(0, len(creates), 5000):
+        chunk = creates[start : start + 5000]
+        Observation.objects.bulk_create(chunk)
+        done += len(chunk)
+        if progress:
+            progress(int(100 * done / total))
+    ObservationRevision.objects.bulk_create(revisions, batch_size=5000)
+    now = timezone.now()
+    for observation in updates:
+        observation.updated_at = now
+    for start in range(0, len(updates), 2000):
+        chunk = updates[start : start + 2000]
+        Observation.objects.bulk_update(
+            chunk, ["value", "status", "note", "batch", "year", "updated_at"]
+        )
+        done += len(chunk)
+        if progress:
+            progress(int(100 * done / total))
+    result.created += len(creates)
+    result.updated += len(updates)
+
+
+def load(content: bytes, name: str, *, fmt: str = "auto", mapping: Mapping | None = None,
+         user: Any = None, batch: ImportBatch | None = None,
+         progress: Progress | None = None) -> Result:  # fmt: skip
+    """Validates, then writes everything in one transaction — or nothing if any row fails.
+    The ImportBatch (created here unless given) records the outcome either way."""
+    digest = hashlib.sha256(content).hexdigest()
+    if batch is None:
+        batch = ImportBatch.objects.create(file_name=name[:255], sha256=digest, format=fmt,
+                                           imported_by=user)  # fmt: skip
+    result, resolved = validate(content, name, fmt=fmt, mapping=mapping)
+    result.batch = batch
+    if result.ok:
+        with transaction.atomic():
+            write_rows(resolved, batch, result, progress)
+    batch.format = result.format
+    batch.rows = result.rows
+    batch.created, batch.updated, batch.unchanged = result.created, result.updated, result.unchanged
+    batch.errors = [p.as_dict() for p in result.errors[:1000]] + [
+        {**p.as_dict(), "warning": True} for p in result.warnings[:200]
+    ]
+    batch.state = ImportBatch.State.DONE if result.ok else ImportBatch.State.FAILED
+    batch.progress = 100
+    batch.upload = None
+    batch.finished_at = timezone.now()
+    batch.save()
+    return result

@@ -1,0 +1,180 @@
+"""JSON-stat 2.0: a dataset, or a collection of datasets (the format of SSB's API and of many
+Nordic statistics offices; https://json-stat.org/format/).
+
+Dimensions are mapped to region, period and indicator; by default through the dataset's
+`role` (geo, time, metric), else by the names SSB uses (Region, Tid, ContentsCode). Every other
+dimension becomes the observation's breakdown ("Kjonn=1;Alder=005"). Values and statuses may be
+arrays or sparse objects; a status may be one string for every value.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from itertools import product
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from .rows import Parsed, ParseError, Row, check_period, parse_status, parse_value
+
+REGION_NAMES = ("Region", "region", "geo", "Kommune", "KOKkommuneregion0000")
+PERIOD_NAMES = ("Tid", "time", "Year", "year", "period", "Aar", "År")
+INDICATOR_NAMES = ("ContentsCode", "indicator", "metric", "StatVar")
+
+
+@dataclass(frozen=True)
+class Mapping:
+    region: str = ""
+    period: str = ""
+    indicator: str = ""  # a dimension whose categories are indicator codes
+    fixed_indicator: str = ""  # or one indicator for the whole dataset
+
+
+def _categories(dimension: dict[str, Any], name: str) -> list[str]:
+    category = dimension.get("category")
+    if not isinstance(category, dict):
+        raise ParseError(_("Dimension %(name)s has no categories.") % {"name": name})
+    index = category.get("index")
+    if index is None:  # a single category may be given by its label only
+        labels = category.get("label")
+        if isinstance(labels, dict) and len(labels) == 1:
+            return list(labels)
+        raise ParseError(_("Dimension %(name)s has no category index.") % {"name": name})
+    if isinstance(index, list):
+        return [str(code) for code in index]
+    if isinstance(index, dict):
+        ordered = sorted(index.items(), key=lambda item: item[1])
+        if [position for _code, position in ordered] != list(range(len(ordered))):
+            raise ParseError(_("Dimension %(name)s has gaps in its index.") % {"name": name})
+        return [str(code) for code, _position in ordered]
+    raise ParseError(_("Dimension %(name)s has an index of the wrong kind.") % {"name": name})
+
+
+def _pick(dataset: dict[str, Any], wanted: str, role: str, names: tuple[str, ...]) -> str:
+    ids: list[str] = dataset["id"]
+    if wanted:
+        if wanted not in ids:
+            raise ParseError(_("The dataset has no dimension %(name)s.") % {"name": wanted})
+        return wanted
+    roles = dataset.get("role") or {}
+    for candidate in roles.get(role, []) if isinstance(roles, dict) else []:
+        if candidate in ids:
+            return str(candidate)
+    for candidate in names:
+        if candidate in ids:
+            return candidate
+    return ""
+
+
+def _at(values: Any, index: int) -> Any:
+    if isinstance(values, list):
+        return values[index] if index < len(values) else None
+    if isinstance(values, dict):
+        return values.get(str(index))
+    return values  # one status for every value
+
+
+def parse_dataset(dataset: dict[str, Any], mapping: Mapping, parsed: Parsed, label: str) -> None:
+    for key in ("id", "size", "dimension"):
+        if key not in dataset:
+            message = _("%(where)s: the dataset has no %(key)s.")
+            raise ParseError(message % {"where": label, "key": key})
+    ids: list[str] = [str(name) for name in dataset["id"]]
+    sizes: list[int] = list(dataset["size"])
+    if len(ids) != len(sizes):
+        raise ParseError(_("%(where)s: id and size differ in length.") % {"where": label})
+    categories = []
+    for name, size in zip(ids, sizes, strict=True):
+        dimension = dataset["dimension"].get(name)
+        if not isinstance(dimension, dict):
+            raise ParseError(_("%(where)s: dimension %(name)s is not described.")
+                             % {"where": label, "name": name})  # fmt: skip
+        codes = _categories(dimension, name)
+        if len(codes) != size:
+            raise ParseError(_("%(where)s: dimension %(name)s has %(count)s categories, but size "
+                               "says %(size)s.") % {"where": label, "name": name,
+                                                    "count": len(codes), "size": size})  # fmt: skip
+        categories.append(codes)
+    region = _pick(dataset, mapping.region, "geo", REGION_NAMES)
+    period = _pick(dataset, mapping.period, "time", PERIOD_NAMES)
+    indicator = (
+        ""
+        if mapping.fixed_indicator
+        else _pick(dataset, mapping.indicator, "metric", INDICATOR_NAMES)
+    )
+    if not region or not period:
+        raise ParseError(_("%(where)s: say which dimension is the region and which the period.")
+                         % {"where": label})  # fmt: skip
+    if not indicator and not mapping.fixed_indicator:
+        raise ParseError(_("%(where)s: say which dimension is the indicator, or name one "
+                           "indicator for the whole dataset.") % {"where": label})  # fmt: skip
+    values = dataset.get("value")
+    if values is None:
+        raise ParseError(_("%(where)s: the dataset has no values.") % {"where": label})
+    total = 1
+    for size in sizes:
+        total *= size
+    if isinstance(values, list) and len(values) != total:
+        parsed.error(label, _("There are %(count)s values; the dimensions give %(total)s.")
+                     % {"count": len(values), "total": total})  # fmt: skip
+        return
+    statuses = dataset.get("status")
+    notes = dataset.get("note") if isinstance(dataset.get("note"), dict) else None
+    position_of = {name: index for index, name in enumerate(ids)}
+    others = [name for name in ids if name not in (region, period, indicator)]
+    for flat, combination in enumerate(product(*categories)):
+        raw = _at(values, flat)
+        symbol = _at(statuses, flat) if statuses is not None else None
+        if raw is None and symbol is None and isinstance(values, dict):
+            continue  # a sparse dataset leaves out what it does not have
+        where = _("value %(index)s (%(codes)s)") % {
+            "index": flat,
+            "codes": ", ".join(f"{name}={code}" for name, code in zip(ids, combination,
+                                                                      strict=True)),
+        }  # fmt: skip
+        value = parse_value(raw, where, parsed)
+        status = parse_status(symbol, where, parsed)
+        if value is None and not status:
+            status = "missing"
+        parsed.rows.append(
+            Row(
+                indicator=mapping.fixed_indicator or combination[position_of[indicator]],
+                region=combination[position_of[region]],
+                period=check_period(combination[position_of[period]], where, parsed),
+                breakdown=";".join(f"{name}={combination[position_of[name]]}" for name in others),
+                value=value,
+                status=status,
+                note=str(notes.get(str(flat), ""))[:500] if notes else "",
+                position=where,
+            )
+        )
+
+
+def parse(content: bytes, mapping: Mapping | None = None) -> Parsed:
+    mapping = mapping or Mapping()
+    parsed = Parsed(format="jsonstat")
+    try:
+        document = json.loads(content.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ParseError(_("The file is not JSON: %(error)s") % {"error": error}) from error
+    if not isinstance(document, dict):
+        raise ParseError(_("The file is not a JSON-stat document."))
+    if str(document.get("version", "")) != "2.0":
+        raise ParseError(_("Only JSON-stat version 2.0 is read (the file says %(version)s).")
+                         % {"version": document.get("version", "—")})  # fmt: skip
+    kind = document.get("class")
+    if kind == "dataset":
+        parse_dataset(document, mapping, parsed, _("the dataset"))
+    elif kind == "collection":
+        items = (document.get("link") or {}).get("item") or []
+        datasets = [item for item in items if isinstance(item, dict)
+                    and item.get("class") == "dataset"]  # fmt: skip
+        if not datasets:
+            raise ParseError(_("The collection holds no embedded datasets."))
+        for number, dataset in enumerate(datasets, start=1):
+            where = _("dataset %(number)s of the collection") % {"number": number}
+            parse_dataset(dataset, mapping, parsed, where)
+    else:
+        raise ParseError(_("The JSON-stat class must be dataset or collection."))
+    return parsed
