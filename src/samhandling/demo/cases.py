@@ -9,7 +9,12 @@ What the cases show:
 - a kindergarten → school transition, an 18 → adult services transition proposed by the
   scheduler's rule, a case closed after approval, one awaiting approval, a pending coordinator
   handover, and a concern passed on to a case its sender cannot see;
-- a child welfare entry that the school does not see, because no consent covers it.
+- a child welfare entry that the school does not see, because no consent covers it;
+- the family's side (samhandling.portal): demo citizens who sign in without a password — a
+  youth of 16 who follows their own case and can withdraw the health consent, a guardian of a
+  14-year-old who does not see the child's health conversation, a guardian of the 16-year-old
+  who sees none of the youth's health case, and a young adult; the child's voice in the plan,
+  in their own words and recorded on their behalf.
 """
 
 from __future__ import annotations
@@ -19,15 +24,35 @@ import random
 
 from samhandling.access.models import LegalBasis
 from samhandling.coordination import services
-from samhandling.coordination.models import Case, Goal, LogEntry, Measure, Transition, Visibility
+from samhandling.coordination.models import (
+    Case,
+    Goal,
+    LogEntry,
+    Measure,
+    Transition,
+    Visibility,
+    Voice,
+)
 from samhandling.organisations.models import Sector
 from samhandling.people import services as people
 from samhandling.people.identity import synthetic_norwegian_id
 from samhandling.people.models import FamilyRelation, Person
 
-from .coordination import DemoCases, eighteenth_birthday, plan_of
+from .coordination import DemoCases, eighteenth_birthday, guardian_of, guardians_of, plan_of
 
 Kind = LogEntry.Kind
+VoiceKind = Voice.Kind
+
+# The demo citizens (demo sign-in, no password) and what each of them sees.
+CITIZENS = {
+    "ungdom": "youth of 16: their own case — plan, meetings, the health conversations, "
+    "consent to withdraw",
+    "forelder": "guardian of a 14-year-old: the child's case, except the health conversation "
+    "kept from guardians",
+    "forelder_ungdom": "guardian of the 16-year-old: sees nothing of the youth's health case "
+    "(from 16 it is the youth's own)",
+    "ung_voksen": "young adult of 20: their own case with NAV and the refugee service",
+}
 
 # Cases that one service handles: coordinator, ages, level, the concern, what was done.
 SIMPLE_CASES = [
@@ -131,6 +156,18 @@ def laerer_level_3(demo: DemoCases) -> Case:
         "Notat om helseopplysninger som bare skolehelsetjenesten trenger.",
         days_ago=44,
         visibility=Visibility.SERVICE,
+    )
+    demo.log(  # shared with the family, but never with the guardians (nor the school)
+        case,
+        "helsesykepleier",
+        Kind.CONVERSATION,
+        "Helsesamtale om søvn, stress og hvordan det er hjemme. Avtalt at det eleven forteller "
+        "her, blir mellom eleven og helsesykepleier.",
+        days_ago=40,
+        childs_words="Jeg vil ikke at de hjemme skal bli lei seg.",
+        visibility=Visibility.SERVICE,
+        family_visible=True,
+        hidden_from_guardians=True,
     )
     demo.log(
         case,
@@ -245,6 +282,15 @@ def laerer_level_3(demo: DemoCases) -> Case:
         agenda="Evaluering av tiltakene; elevens egne ord om hvordan det går",
         participants=members,
         family=family,
+    )
+    guardian = guardian_of(case.person)  # the one who gave the consent above
+    assert guardian is not None, "a demo child under 16 has a guardian"
+    demo.citizen("forelder", guardian)
+    demo.voice(
+        case,
+        "forelder",
+        VoiceKind.DOES_NOT_WORK,
+        "Morgenene er fortsatt vanskelige. Det blir krangel om å stå opp nesten hver dag.",
     )
     return case
 
@@ -540,7 +586,9 @@ def laerer_declined_referral(demo: DemoCases) -> Case:
 
 
 def youth_consents_to_health(demo: DemoCases) -> Case:
-    """At 16 the youth consents to health matters; the referral has been received."""
+    """At 16 the youth consents to health matters and follows their own case; psychiatry for
+    children and young people joins under that consent and loses the nurse's entries if the
+    youth withdraws it. The youth's guardian sees nothing of it."""
     case = demo.concern(
         "helsesykepleier",
         demo.child(16, 16),
@@ -556,12 +604,14 @@ def youth_consents_to_health(demo: DemoCases) -> Case:
         purpose="Henvisning til psykisk helse",
     )
     demo.level(case, "helsesykepleier", (1, "Skolehelsetjenesten følger opp."))
-    demo.log(
+    demo.log(  # the youth reads it; a guardian never would
         case,
         "helsesykepleier",
         Kind.CONVERSATION,
-        "Samtale om angst og søvn.",
+        "Samtale om angst og søvn. Det er verst om kvelden, og det tar lang tid å sovne.",
         days_ago=12,
+        childs_words="Jeg ligger og tenker på alt som kan gå galt.",
+        family_visible=True,
         hidden_from_guardians=True,
     )
     referral = services.refer(
@@ -572,6 +622,89 @@ def youth_consents_to_health(demo: DemoCases) -> Case:
         consent=consent,
     )
     services.mark_referral_received(referral, by=demo.actor("psykiskhelse"))
+    demo.join(case, "helsesykepleier", "psykiskhelse", "psykolog, første vurdering")
+    demo.level(case, "helsesykepleier", (2, "Skolehelsetjenesten og psykisk helse samarbeider."))
+    goal = demo.goal(
+        case,
+        "helsesykepleier",
+        "Sove bedre og bli tryggere",
+        "Jeg vil sove om natta og begynne på håndball igjen.",
+    )
+    demo.measure(
+        case,
+        "helsesykepleier",
+        "Samtaler med helsesykepleier",
+        responsible="helsesykepleier",
+        starts=-10,
+        ends=80,
+        goal=goal,
+        frequency="Annenhver uke",
+    )
+    demo.measure(
+        case,
+        "helsesykepleier",
+        "Vurdering hos psykisk helse for barn og unge",
+        responsible="psykiskhelse",
+        starts=4,
+        ends=30,
+        goal=goal,
+        status=Measure.Status.PLANNED,
+    )
+    demo.log(
+        case,
+        "helsesykepleier",
+        Kind.ACTION,
+        "Vi ble enige om samtaler annenhver uke og en vurdering hos psykisk helse. "
+        "Ungdommen bestemmer selv hva foreldrene får vite.",
+        days_ago=6,
+        family_visible=True,
+    )
+    youth = services.add_family_participant(
+        case, by=demo.actor("helsesykepleier"), person=case.person, role="ungdommen"
+    )
+    members = demo.team(case)
+    past = services.schedule_meeting(
+        case,
+        by=demo.actor("helsesykepleier"),
+        starts_at=demo.at(-6, 14),
+        place="Helsesykepleiers kontor, Eksempel ungdomsskole",
+        agenda="Hva er viktig for deg? Plan for de neste ukene",
+        participants=members,
+        family=[youth],
+    )
+    services.record_minutes(
+        past,
+        by=demo.actor("helsesykepleier"),
+        minutes="Ungdommen fortalte hva som er viktigst: å sove bedre og komme tilbake til "
+        "håndballen. Avtalt samtaler annenhver uke og en vurdering hos psykisk helse.",
+    )
+    services.schedule_meeting(
+        case,
+        by=demo.actor("helsesykepleier"),
+        starts_at=demo.at(8, 14),
+        place="Helsesykepleiers kontor, Eksempel ungdomsskole",
+        agenda="Hvordan går det med søvnen? Psykologen forteller om vurderingen",
+        participants=members,
+        family=[youth],
+    )
+    demo.citizen("ungdom", case.person)
+    demo.voice(
+        case,
+        "ungdom",
+        VoiceKind.MATTERS,
+        "At jeg får sove, og at jeg selv bestemmer hva mamma og pappa får vite.",
+    )
+    demo.voice(
+        case,
+        "helsesykepleier",
+        VoiceKind.WORKS,
+        "Det hjelper å skrive ned tankene før jeg legger meg.",
+    )
+    # A guardian of the youth who is not already a demo citizen (siblings share parents).
+    taken = {person.pk for person in demo.citizens.values()}
+    guardian = next((g for g in guardians_of(case.person) if g.pk not in taken), None)
+    if guardian is not None:
+        demo.citizen("forelder_ungdom", guardian)
     return case
 
 
@@ -769,4 +902,13 @@ def young_adult_consents_for_themselves(demo: DemoCases) -> Case:
         ends=150,
         goal=goal,
     )
+    demo.log(
+        case,
+        "nav",
+        Kind.ACTION,
+        "Søknad om kommunal bolig er sendt. Svar kommer innen fire uker.",
+        days_ago=20,
+        family_visible=True,
+    )
+    demo.citizen("ung_voksen", case.person)
     return case

@@ -1,10 +1,12 @@
 """Helpers for the demo's coordination data: who acts, on which day, one service call a step.
 
 Every write goes through samhandling.coordination.services, acting as the demo users, so each
-one is checked by the policy and recorded in the audit chain like any other. Children are
-picked by age on seed_demo's REFERENCE_DATE, in identity-number order, so who is in which case
-is fixed for a seed; dates of meetings, deadlines and log entries are relative to the day the
-data is loaded, so that "this week" stays this week. The cases themselves are in demo.cases.
+one is checked by the policy and recorded in the audit chain like any other; that includes the
+demo citizens (a youth, guardians, a young adult), who add their voice as the family would.
+Children are picked by age on seed_demo's REFERENCE_DATE, in identity-number order, so who is
+in which case is fixed for a seed; dates of meetings, deadlines and log entries are relative to
+the day the data is loaded, so that "this week" stays this week. The cases themselves are in
+demo.cases.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from samhandling.access import policy
 from samhandling.access.models import Consent, ConsentForm
-from samhandling.accounts.models import User
+from samhandling.accounts.models import CitizenIdentity, User
 from samhandling.coordination import services
 from samhandling.coordination.models import (
     Case,
@@ -27,6 +30,7 @@ from samhandling.coordination.models import (
     Measure,
     Plan,
     TeamMember,
+    Voice,
 )
 from samhandling.organisations.actors import Actor, actor_for
 from samhandling.organisations.models import Organisation
@@ -45,6 +49,7 @@ class DemoCases:
     seed: int
     actors: dict[str, Actor] = field(default_factory=dict)
     cases: list[Case] = field(default_factory=list)
+    citizens: dict[str, Person] = field(default_factory=dict)
 
     # --- who and when ---------------------------------------------------------------------
 
@@ -52,6 +57,22 @@ class DemoCases:
         if username not in self.actors:
             self.actors[username] = actor_for(self.users[username], channel="command")
         return self.actors[username]
+
+    def citizen(self, username: str, person: Person) -> Actor:
+        """A demo citizen: a user without a membership and without a password, linked to the
+        person's identity number, who signs in on the demo sign-in page."""
+        user, _created = User.objects.get_or_create(username=username)
+        user.first_name, user.last_name = person.given_name, person.family_name
+        user.set_unusable_password()
+        user.save()
+        CitizenIdentity.objects.update_or_create(
+            user=user,
+            defaults={"id_country": person.id_country, "national_id": person.national_id},
+        )
+        self.users[username] = user
+        self.actors.pop(username, None)
+        self.citizens[username] = person
+        return self.actor(username)
 
     def service(self, username: str) -> Organisation:
         organisation = self.actor(username).organisation
@@ -199,6 +220,15 @@ class DemoCases:
             services.set_measure_status(measure, by=self.actor(username), status=status)
         return measure
 
+    def voice(self, case: Case, username: str, kind: str, text: str) -> Voice | None:
+        """The child's or family's words: a citizen's own, or a professional's note of them.
+        A citizen who has no standing in the case today (a child grown past 16 since the
+        reference date) says nothing, rather than the seed failing."""
+        by = self.actor(username)
+        if by.is_citizen and not policy.family_access(by, case).case_decision("voice"):
+            return None
+        return services.add_voice(case, by=by, kind=kind, text=text)
+
     def team(self, case: Case) -> list[TeamMember]:
         return list(TeamMember.objects.filter(case=case, left_at__isnull=True).order_by("pk"))
 
@@ -208,13 +238,18 @@ def plan_of(case: Case) -> Plan:
 
 
 def guardian_of(child: Person) -> Person | None:
-    relation = (
+    guardians = guardians_of(child)
+    return guardians[0] if guardians else None
+
+
+def guardians_of(child: Person) -> list[Person]:
+    """Those with parental responsibility for the child, in identity-number order."""
+    relations = (
         FamilyRelation.objects.filter(person=child, parental_responsibility=True)
         .select_related("relative")
         .order_by("relative__national_id", "pk")
-        .first()
     )
-    return relation.relative if relation else None
+    return [relation.relative for relation in relations]
 
 
 def _consenters(

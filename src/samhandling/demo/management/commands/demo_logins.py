@@ -2,9 +2,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from samhandling.accounts.models import User
+from samhandling.demo.cases import CITIZENS
 from samhandling.organisations.models import Membership
 
 from .seed_demo import DEMO_PASSWORD
+
+DEMO_SIGN_IN = "/portal/demo-sign-in/"
 
 
 class Command(BaseCommand):
@@ -22,4 +26,17 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {m.user.username:<16} {m.get_role_display():<22} {m.organisation.name}"
             )
+        citizens = set(
+            User.objects.filter(username__in=CITIZENS, citizen_identity__isnull=False).values_list(
+                "username", flat=True
+            )
+        )
+        if citizens:
+            self.stdout.write("")
+            self.stdout.write(
+                f"Demo citizens (synthetic, demo only) – sign in at {DEMO_SIGN_IN} (no password):"
+            )
+            for username, description in CITIZENS.items():
+                if username in citizens:
+                    self.stdout.write(f"  {username:<16} {description}")
         self.stdout.write("")
