@@ -155,6 +155,47 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
 
+# --- Citizen sign-in with ID-porten (OpenID Connect, samhandling.accounts.oidc) -------------
+# Professionals sign in with a password (and a second factor); children, youth and guardians
+# sign in with ID-porten. The values come from the provider's /.well-known/openid-configuration
+# (docs/operations.md). OIDC is on only when the client and the provider are fully configured;
+# a partial configuration is an error, not a silent fallback. The empty defaults keep
+# mozilla-django-oidc's backend importable (and password sign-in working) while it is off.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "samhandling.accounts.oidc.CitizenOIDCBackend",
+]
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_ISSUER = os.environ.get("OIDC_OP_ISSUER", "")  # must equal the ID token's `iss`
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")  # optional
+# The lowest level of assurance accepted in the ID token's `acr` (idporten-loa-high is always
+# accepted too); set it to the empty string to accept any level.
+OIDC_REQUIRED_ACR = os.environ.get("OIDC_REQUIRED_ACR", "idporten-loa-substantial")
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid profile")
+_OIDC_REQUIRED = {
+    "OIDC_RP_CLIENT_ID": OIDC_RP_CLIENT_ID,
+    "OIDC_RP_CLIENT_SECRET": OIDC_RP_CLIENT_SECRET,
+    "OIDC_OP_ISSUER": OIDC_OP_ISSUER,
+    "OIDC_OP_AUTHORIZATION_ENDPOINT": OIDC_OP_AUTHORIZATION_ENDPOINT,
+    "OIDC_OP_TOKEN_ENDPOINT": OIDC_OP_TOKEN_ENDPOINT,
+    "OIDC_OP_JWKS_ENDPOINT": OIDC_OP_JWKS_ENDPOINT,
+}
+OIDC_ENABLED = all(_OIDC_REQUIRED.values())
+if any(_OIDC_REQUIRED.values()) and not OIDC_ENABLED:
+    _missing = ", ".join(name for name, value in _OIDC_REQUIRED.items() if not value)
+    raise ImproperlyConfigured(f"ID-porten sign-in is partly configured; also set {_missing}.")
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = True
+OIDC_TIMEOUT = int(os.environ.get("OIDC_TIMEOUT", "10"))  # seconds, per call to the provider
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc:callback"
+# --- end of citizen sign-in ---------------------------------------------------------------
+
 # Sessions end after 15 minutes idle and 12 hours in all.
 SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_SECONDS", str(15 * 60)))
 SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_SECONDS", str(12 * 3600)))
