@@ -248,6 +248,7 @@ PATHS = {
     "/api/v1/cases/{case_id}/consents": {"get", "post"},
     "/api/v1/consents/{consent_id}/withdraw": {"post"},
     "/api/v1/cases/{case_id}/plan": {"get", "patch"},
+    "/api/v1/cases/{case_id}/voices": {"post"},
     "/api/v1/cases/{case_id}/plan/goals": {"post"},
     "/api/v1/cases/{case_id}/plan/measures": {"post"},
     "/api/v1/cases/{case_id}/plan/evaluations": {"post"},

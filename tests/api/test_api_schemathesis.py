@@ -39,4 +39,4 @@ def test_generated_requests_never_get_a_server_error(
             assert response.status_code < 500, (case.method, path, case.body)
 
         call()
-    assert len(operations) == 36
+    assert len(operations) == 37

@@ -15,7 +15,10 @@ case, and around it one of every record a route can be about:
 - the plan with a goal, a measure and an evaluation; a meeting whose minutes made a task;
 - a referral from the school to PPT; a transition; an incoming concern from the teacher's
   colleague; an emergency access opened by the substitute (for the school's leader to review);
-  a coordinator handover offered to PPT; notifications (the services send them on the way).
+  a coordinator handover offered to PPT; notifications (the services send them on the way);
+- the guardian signed in as a citizen, with a data export of the child made (the family's
+  routes are refused to every professional actor here; tests/security/test_family_matrix.py
+  walks them as the family).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from django.utils import timezone
 from tests.access.world import World, born_years_ago
 
 from samhandling.access.models import Consent, LegalBasis
-from samhandling.accounts.models import User
+from samhandling.accounts.models import CitizenIdentity, User
 from samhandling.coordination import services
 from samhandling.coordination.models import (
     Case,
@@ -45,10 +48,33 @@ from samhandling.organisations.actors import actor_for
 from samhandling.organisations.models import Organisation, Region, Role, Sector
 from samhandling.people import services as people
 from samhandling.people.models import FamilyRelation, Person
+from samhandling.portal import services as portal
+from samhandling.portal.models import DataExport
+from samhandling.portal.tasks import build_data_export
 
 # What the nurse wrote: no one outside the consent's circle may ever read it.
 HEALTH_TEXT = "Helsesykepleier: samtale om sovnvansker og angst"
 CHILD_GIVEN, FAMILY = "Sofie", "Barnesen"
+
+
+def citizen(person: Person) -> User:
+    """A citizen's account linked to the person's identity number (as ID-porten makes one)."""
+    user = User.objects.create_user(
+        username=f"citizen-{person.pk}", first_name=person.given_name,
+        last_name=person.family_name,
+    )  # fmt: skip
+    user.set_unusable_password()
+    user.save()
+    CitizenIdentity.objects.create(user=user, id_country="NO", national_id=person.national_id)
+    return user
+
+
+def ready_export(user: User, person: Person) -> DataExport:
+    """A data export the citizen asked for, built by the background task as it would be."""
+    export = portal.request_export(actor_for(user), person, language="nb")
+    assert build_data_export.call(str(export.pk), "nb") == "ready"
+    export.refresh_from_db()
+    return export
 
 
 @dataclass
@@ -56,6 +82,7 @@ class MatrixWorld:
     world: World
     ids: dict[str, Any]  # what URLs and bodies are filled in with
     users: dict[str, User | None]  # actor -> user (None: anonymous)
+    guardian_user: User  # the guardian's citizen account (the family's own matrix signs it in)
 
 
 def build(
@@ -180,6 +207,8 @@ def build(
     nurse_member = TeamMember.objects.get(case=case, user=users["nurse"])
     assert LogEntry.objects.filter(case=case, pk=health_entry.pk).exists()
     assert Consent.objects.filter(case=case).count() == 2
+    guardian_user = citizen(guardian)
+    export = ready_export(guardian_user, child)
 
     ids: dict[str, Any] = {
         # path parameters, by the name the URL configuration and the OpenAPI document use
@@ -198,6 +227,7 @@ def build(
         "answer": "received",
         "transition_id": transition.pk,
         "access_id": emergency.pk,
+        "export_id": export.pk,
         # for variants and bodies
         "own_entry_id": own_entry.pk,
         "evaluation_id": evaluation.pk,
@@ -220,4 +250,4 @@ def build(
         "leader": users["leader"],
     }
     assert Case.objects.get(pk=case.pk).coordinator_id == teacher.pk
-    return MatrixWorld(w, ids, actors)
+    return MatrixWorld(w, ids, actors, guardian_user)

@@ -7,11 +7,16 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from routes import project_routes
 
 from samhandling.accounts.models import User
+from samhandling.coordination.models import Case
+from samhandling.organisations.actors import actor_for
 from samhandling.organisations.models import Organisation, Region, Role
 from samhandling.people.models import AddressProtection, Person
+from samhandling.portal import services as portal
+from samhandling.portal.tasks import build_data_export
 
 STREET = "Hemmeligveien 77"
 POSTCODE = "3799"
@@ -21,7 +26,7 @@ POSTCODE = "3799"
 def protected(
     make_person: Callable[..., Person], concern_by: Callable[..., Any]
 ) -> dict[str, Person]:
-    persons = {
+    persons: dict[str, Person] = {
         level: make_person(
             f"Skjermet{level.title()}",
             "Barn",
@@ -75,6 +80,35 @@ def test_no_page_shows_a_protected_address_to_any_role(
             assert "Hemmelig<" not in body and "Hemmelig " not in body, (user.username, url)
             checked += 1
     assert checked >= 20
+
+
+def test_no_family_page_or_export_shows_a_protected_address_to_the_guardian(
+    protected: dict[str, Person],
+    make_guardian: Callable[..., Person],
+    make_citizen: Callable[..., User],
+    settings: Any,
+) -> None:
+    """Not even to the guardian: the export says the address is protected, and no more."""
+    settings.REQUIRE_2FA = False
+    for child in protected.values():
+        user = make_citizen(make_guardian(child))
+        export = portal.request_export(actor_for(user), child, language="nb")
+        assert build_data_export.call(str(export.pk), "nb") == "ready"
+        case = Case.objects.get(person=child)
+        client = Client()
+        client.force_login(user)
+        pages = [reverse("portal:home"), reverse("portal:case", args=[case.pk]),
+                 reverse("portal:consents"), reverse("portal:access_log", args=[child.pk]),
+                 reverse("portal:exports")] + [
+            reverse(f"portal:{name}", args=[export.pk])
+            for name in ("export", "export_progress", "export_print", "export_download")
+        ]  # fmt: skip
+        for url in pages:
+            response = client.get(url)
+            body = response.content.decode()
+            assert response.status_code == 200, url
+            assert STREET not in body and POSTCODE not in body, url
+            assert "Hemmelig<" not in body and '"Hemmelig"' not in body, url
 
 
 def test_a_strictly_confidential_person_page_hides_the_home_municipality(

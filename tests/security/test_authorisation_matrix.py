@@ -155,6 +155,8 @@ PAGES: dict[str, Row] = {
     "coordination:measure_status":               post(SI,    E404,  E403,  MOVED, E403),
     "coordination:goal_status":                  post(SI,    E404,  E403,  MOVED, E403),
     "coordination:add_evaluation":               post(SI,    E404,  MOVED, MOVED, E403),
+    # the child's words, written down by a member of the team on the child's behalf
+    "coordination:record_voice":                 post(SI,    E404,  MOVED, MOVED, E403),
     # meetings and tasks
     "coordination:schedule_meeting":             post(SI,    E404,  MOVED, MOVED, E403),
     "coordination:meeting":                       get(SI,    E404,  OKAY,  OKAY,  OKAY),
@@ -168,6 +170,28 @@ PAGES: dict[str, Row] = {
     "coordination:plan_transition":              post(SI,    E404,  MOVED, MOVED, E403),
     "coordination:tick_transition":              post(SI,    E404,  MOVED, MOVED, E404),
     "coordination:complete_transition":          post(SI,    E404,  MOVED, MOVED, E404),
+    # the family's own pages: for citizens only. Every professional is refused by role before
+    # any record is read (not audited); the family's own matrix is test_family_matrix.py.
+    "portal:home":                                get(SI,    E403,  E403,  E403,  E403, audited=False),  # noqa: E501
+    "portal:case":                                get(SI,    E403,  E403,  E403,  E403, audited=False),  # noqa: E501
+    "portal:add_voice":                          post(SI,    E403,  E403,  E403,  E403, audited=False),  # noqa: E501
+    "portal:consents":                            get(SI,    E403,  E403,  E403,  E403, audited=False),  # noqa: E501
+    "portal:give_consent":                        get(SI,    E403,  E403,  E403,  E403, audited=False),  # noqa: E501
+    "portal:give_consent[sent]":                 post(SI,    E403,  E403,  E403,  E403, audited=False),  # noqa: E501
+    "portal:withdraw_consent":                    get(SI,    E403,  E403,  E403,  E403, audited=False),  # noqa: E501
+    "portal:withdraw_consent[sent]":             post(SI,    E403,  E403,  E403,  E403, audited=False),  # noqa: E501
+    "portal:access_log":                          get(SI,    E403,  E403,  E403,  E403, audited=False),  # noqa: E501
+    "portal:exports":                             get(SI,    E403,  E403,  E403,  E403, audited=False),  # noqa: E501
+    "portal:request_export":                     post(SI,    E403,  E403,  E403,  E403, audited=False),  # noqa: E501
+    # the guardian's export of the child
+    "portal:export":                              get(SI,    E403,  E403,  E403,  E403, audited=False),  # noqa: E501
+    "portal:export_progress":                     get(SI,    E403,  E403,  E403,  E403, audited=False),  # noqa: E501
+    "portal:export_download":                     get(SI,    E403,  E403,  E403,  E403, audited=False),  # noqa: E501
+    "portal:export_print":                        get(SI,    E403,  E403,  E403,  E403, audited=False),  # noqa: E501
+    # not served: the demo sign-in outside demo mode, the citizen sign-in without OpenID Connect
+    "portal:demo_sign_in":                        get(E404,  E404,  E404,  E404,  E404, audited=False),  # noqa: E501
+    "oidc:authenticate":                          get(E404,  E404,  E404,  E404,  E404, audited=False),  # noqa: E501
+    "oidc:callback":                              get(E404,  E404,  E404,  E404,  E404, audited=False),  # noqa: E501
     # the API's own pages (its operations are in API below)
     "api:openapi-json":                           get(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
     "api:openapi-view":                           get(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
@@ -205,6 +229,7 @@ API: dict[str, Row] = {
     "add_goal":                                   api(E401,  E404,  OKAY,  OKAY,  E403),
     "add_measure":                                api(E401,  E404,  OKAY,  OKAY,  E403),
     "add_evaluation":                             api(E401,  E404,  OKAY,  OKAY,  E403),
+    "record_voice":                               api(E401,  E404,  OKAY,  OKAY,  E403),
     "list_meetings":                              api(E401,  E404,  OKAY,  OKAY,  OKAY),
     "schedule_meeting":                           api(E401,  E404,  OKAY,  OKAY,  E403),
     "list_referrals":                             api(E401,  OKAY,  OKAY,  OKAY,  OKAY),
@@ -281,6 +306,8 @@ FORMS: dict[str, Body] = {
     "coordination:add_evaluation": lambda i: {
         "evaluation-target": f"goal:{i['goal_id']}", "evaluation-outcome": "partly",
         "evaluation-text": "Better some days", "evaluation-expected_version": i["plan_version"]},
+    "coordination:record_voice": lambda i: {
+        "voice-kind": "matters", "voice-text": "That nobody shouts in the mornings"},
     "coordination:schedule_meeting": lambda i: {"meeting-starts_at": f"{i['later']}T10:00"},
     "coordination:record_minutes": lambda i: {
         "minutes-minutes": "We met", "actions-TOTAL_FORMS": "0", "actions-INITIAL_FORMS": "0",
@@ -291,6 +318,13 @@ FORMS: dict[str, Body] = {
     "coordination:plan_transition": lambda i: {
         "transition-kind": "school_work", "transition-planned_for": i["later"]},
     "coordination:tick_transition": lambda i: {"index": 0, "done": "on"},
+    # the family's forms, filled in as the guardian would (the professionals are refused by role)
+    "portal:add_voice": lambda i: {"kind": "matters", "text": "Calm mornings"},
+    "portal:give_consent[sent]": lambda i: {
+        "services": [i["org_school"], i["org_school_health"]], "sectors": ["school_health"],
+        "purpose": "Sleep and school", "valid_to": i["later"]},
+    "portal:withdraw_consent[sent]": lambda i: {"reason": "We want to talk first"},
+    "portal:request_export": lambda i: {"person_id": i["person_id"]},
 }
 
 API_BODIES: dict[str, Body] = {
@@ -317,6 +351,7 @@ API_BODIES: dict[str, Body] = {
     "add_evaluation": lambda i: {
         "outcome": "partly", "text": "Better some days", "goal_id": i["goal_id"],
         "expected_version": i["plan_version"]},
+    "record_voice": lambda i: {"kind": "matters", "text": "That nobody shouts in the mornings"},
     "schedule_meeting": lambda i: {"starts_at": f"{i['later']}T10:00:00+01:00"},
     "refer": lambda i: {
         "case_id": i["case_id"], "to_service_id": i["org_child_welfare"],
@@ -412,7 +447,7 @@ class Run:
     client: Client = field(default_factory=lambda: Client(raise_request_exception=False))
 
     def request(self, actor: str, method: str, url: str, body: dict[str, Any] | None,
-                *, json_api: bool) -> HttpResponse:  # fmt: skip
+                *, json_api: bool) -> Any:  # fmt: skip
         # One client (its middleware is loaded once), with no cookie but the actor's session.
         client = self.client
         client.cookies.clear()

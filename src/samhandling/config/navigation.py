@@ -8,11 +8,12 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from samhandling.organisations.actors import ANONYMOUS, Actor
+from samhandling.organisations.actors import ANONYMOUS, CITIZEN, Actor
 from samhandling.organisations.models import Role
 
-EVERY_ROLE = frozenset(Role.values)
+EVERY_ROLE = frozenset(Role.values)  # every role at work; the family has its own menu
 CASEWORK = frozenset({Role.PROFESSIONAL, Role.SERVICE_LEADER})
+FAMILY = frozenset({CITIZEN})
 
 
 @dataclass(frozen=True)
@@ -31,14 +32,24 @@ MENU = (
     MenuItem("coordination:leader_review", _("Review"), frozenset({Role.SERVICE_LEADER})),
     MenuItem("organisations:regions", _("Municipalities and counties"), EVERY_ROLE),
     MenuItem("admin:index", _("Administration"), frozenset({Role.SYSTEM_ADMIN})),
+    # The child, the youth and the guardian see only their own pages.
+    MenuItem("portal:home", _("My page"), FAMILY),
+    MenuItem("portal:consents", _("Consents"), FAMILY),
+    MenuItem("portal:exports", _("My data"), FAMILY),
 )
+
+
+def _shown(item: MenuItem, actor: Actor) -> bool:
+    if actor.is_citizen:
+        return CITIZEN in item.roles
+    return actor.role in item.roles or (item.roles == EVERY_ROLE and actor.is_authenticated)
 
 
 def menu_for(actor: Actor, current_path: str) -> list[dict[str, object]]:
     """The items the actor may use; the one whose address matches the path best is current."""
     items: list[dict[str, object]] = []
     for item in MENU:
-        if actor.role in item.roles or (item.roles == EVERY_ROLE and actor.is_authenticated):
+        if _shown(item, actor):
             url = reverse(item.url_name)
             items.append({"url": url, "label": item.label, "current": False})
     matches = [
@@ -58,4 +69,5 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     return {
         "navigation": menu_for(actor, request.path) if actor.is_authenticated else [],
         "settings_demo_mode": settings.DEMO_MODE,
+        "settings_oidc_enabled": settings.OIDC_ENABLED,
     }

@@ -25,6 +25,8 @@ urlpatterns = [
     path("accounts/", include("samhandling.accounts.urls")),
     path("people/", include("samhandling.people.urls")),
     path("work/", include("samhandling.coordination.urls")),
+    path("portal/", include("samhandling.portal.urls")),
+    path("oidc/", include("samhandling.accounts.oidc_urls")),
     path("regions/", include("samhandling.organisations.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

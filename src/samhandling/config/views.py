@@ -6,10 +6,14 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
+from samhandling.organisations.actors import ANONYMOUS
+
 
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("accounts:login")
+    if getattr(request, "actor", ANONYMOUS).is_citizen:
+        return redirect("portal:home")  # the child, youth or guardian: their own pages
     return render(request, "home.html")
 
 

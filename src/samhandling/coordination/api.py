@@ -54,6 +54,8 @@ from .schemas import (
     TeamMemberOut,
     TransitionIn,
     TransitionOut,
+    VoiceIn,
+    VoiceOut,
     WithdrawIn,
 )
 
@@ -296,13 +298,16 @@ def withdraw_consent(request: HttpRequest, consent_id: PathId, payload: Withdraw
 
 @router.get("/cases/{case_id}/plan", response={200: PlanOut, **responses(404)})
 def get_plan(request: HttpRequest, case_id: PathId) -> object:
-    """The plan with the goals, measures and evaluations you may see, and its version."""
-    view = selectors.plan_for(actor(request), case_id)
+    """The plan with the goals, measures and evaluations you may see, its version, and the
+    child's voice."""
+    by = actor(request)
+    view = selectors.plan_for(by, case_id)
     plan = view.plan
     return {
         "id": plan.pk, "case_id": view.case.pk, "version": plan.version, "summary": plan.summary,
         "updated_at": plan.updated_at, "goals": view.goals, "measures": view.measures,
         "evaluations": view.evaluations, "hidden": view.hidden,
+        "voices": selectors.voices_for(by, view.access, view.case),
     }  # fmt: skip
 
 
@@ -368,6 +373,19 @@ def add_evaluation(request: HttpRequest, case_id: PathId, payload: EvaluationIn)
             expected_version=payload.expected_version, family_visible=payload.family_visible,
         )  # fmt: skip
     return Status(201, {"id": evaluation.pk, "plan_version": plan.version})
+
+
+@router.post("/cases/{case_id}/voices", response={201: VoiceOut, **responses(403, 404)})
+def record_voice(request: HttpRequest, case_id: PathId, payload: VoiceIn) -> object:
+    """Writes down the child's words on the child's behalf; the plan marks them as such."""
+    by = actor(request)
+    case, _access = selectors.get_case_for(by, case_id, purpose="the child's voice")
+    if not payload.text.strip():
+        raise field_error("text", _("Write down what the child said."))
+    goal = _part_of(case, by, Goal, payload.goal_id, "goal_id")
+    with fields_named(goal="goal_id"):
+        voice = services.add_voice(case, by=by, kind=payload.kind, text=payload.text, goal=goal)
+    return Status(201, voice)
 
 
 # --- meetings ------------------------------------------------------------------------------

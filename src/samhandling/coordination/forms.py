@@ -15,7 +15,7 @@ from samhandling.access.models import ConsentForm, LegalBasis
 from samhandling.config import forms as base
 from samhandling.organisations.models import Organisation, Region, Sector
 
-from .models import Evaluation, Goal, Level, LogEntry, Measure, Transition, Visibility
+from .models import Evaluation, Goal, Level, LogEntry, Measure, Transition, Visibility, Voice
 
 Choices = list[tuple[Any, Any]]
 
@@ -549,3 +549,48 @@ def evaluation_targets(goals: Iterable[Goal], measures: Iterable[Measure]) -> Ch
     return [(f"goal:{g.pk}", _("Goal: %(title)s") % {"title": g.title}) for g in goals] + [
         (f"measure:{m.pk}", _("Measure: %(title)s") % {"title": m.title}) for m in measures
     ]
+
+
+# --- the child's voice ----------------------------------------------------------------------
+
+# The kinds as a professional reads them (the family's pages say "me" and "my"). A rating after
+# a meeting is the child's or family's own, so it is not written down on their behalf.
+VOICE_KINDS: Choices = [
+    (Voice.Kind.MATTERS, _("What matters to the child")),
+    (Voice.Kind.GOAL, _("The child's goal, in their own words")),
+    (Voice.Kind.WORKS, _("What works")),
+    (Voice.Kind.DOES_NOT_WORK, _("What does not work")),
+]
+
+
+class VoiceForm(Form):
+    """The child's words, written down by a professional on the child's behalf."""
+
+    def __init__(self, *args: Any, goals: Choices, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"] = forms.ChoiceField(
+            label=_("What it is about"), choices=VOICE_KINDS, widget=forms.RadioSelect
+        )
+        self.fields["text"] = forms.CharField(
+            label=_("The child's words"),
+            max_length=2_000,
+            help_text=_("Write what the child said, as close to their own words as you can."),
+            widget=forms.Textarea(attrs={"rows": 4}),
+            error_messages={"required": _("Write down what the child said.")},
+        )
+        self.fields["goal"] = forms.TypedChoiceField(
+            label=_("Goal it is about (optional)"),
+            choices=[("", _("No goal"))] + goals,
+            coerce=int,
+            empty_value=None,
+            required=False,
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("goal") is not None and data.get("kind") != Voice.Kind.GOAL:
+            self.add_error(
+                "goal",
+                _("Choose a goal only for “%(kind)s”.") % {"kind": VOICE_KINDS[1][1]},
+            )
+        return data

@@ -519,8 +519,7 @@ class Voice(TenantRow):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(rating__isnull=True)
-                | models.Q(rating__gte=1, rating__lte=5),
+                condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
                 name="voice_rating_1_to_5",
             ),
             models.CheckConstraint(

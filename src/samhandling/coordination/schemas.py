@@ -186,6 +186,22 @@ class EvaluationOut(PlanItemOut):
     text: str
 
 
+class VoiceOut(Schema):
+    """The child's, youth's or family's own words, or the child's words written down by a
+    professional on the child's behalf (`on_behalf`, with the service that wrote them)."""
+
+    id: int
+    kind: str = Field(description="matters, goal, works, not_working or meeting")
+    text: str
+    rating: int | None = Field(description="1–5, after a meeting")
+    meeting_id: int | None
+    goal_id: int | None
+    speaker: str = Field(description="child (the child or youth) or family")
+    on_behalf: bool
+    recorded_service: Service | None
+    created_at: datetime.datetime
+
+
 class PlanOut(Schema):
     id: int
     case_id: int
@@ -196,6 +212,7 @@ class PlanOut(Schema):
     measures: list[MeasureOut]
     evaluations: list[EvaluationOut]
     hidden: int = Field(description="goals, measures and evaluations not yours to see")
+    voices: list[VoiceOut] = Field(description="the child's voice, newest first")
 
 
 class PlanVersion(Schema):
@@ -387,6 +404,15 @@ class EvaluationIn(Input):
     measure_id: Id | None = None
     expected_version: Version
     family_visible: bool = True
+
+
+class VoiceIn(Input):
+    """The child's words, written down on the child's behalf (a meeting rating is the child's
+    or family's own, given in their pages)."""
+
+    kind: Literal["matters", "goal", "works", "not_working"]
+    text: Text2000
+    goal_id: Id | None = Field(None, description="a goal of the plan, for kind goal")
 
 
 class MeetingIn(Input):

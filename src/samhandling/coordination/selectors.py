@@ -40,6 +40,7 @@ from .models import (
     Task,
     TeamMember,
     Transition,
+    Voice,
 )
 
 PAGE_SIZE = 50
@@ -711,3 +712,33 @@ def consents_and_legal_bases(actor: Actor, case: Case) -> tuple[list[Consent], l
                       purpose="consents")  # fmt: skip
     bases = list(LegalBasis.objects.filter(case=case).select_related("from_service", "to_service"))
     return consents, bases
+
+
+def _voice_decision(
+    access: policy.CaseAccess | policy.FamilyAccess, voice: Voice
+) -> policy.Decision:
+    """policy.decide(actor, "view", voice), from the access already worked out for the case:
+    a professional sees a case's voices when they may view the case (a Voice is a case part);
+    the child, youth or guardian as FamilyAccess.voice_decision says."""
+    if isinstance(access, policy.FamilyAccess):
+        return access.voice_decision(voice)
+    return access.case_decision("view")
+
+
+def voices_for(
+    actor: Actor, access: policy.CaseAccess | policy.FamilyAccess, case: Case
+) -> list[Voice]:
+    """The case's voices that the actor may see, newest first: one query and one append to the
+    audit chain however many there are, each read (and each refusal) recorded."""
+    if access.case.pk != case.pk or access.actor != actor:
+        raise ValueError("the access was worked out for another case or actor")
+    voices = list(
+        Voice.objects.filter(case=case)
+        .select_related("recorded_service", "meeting", "goal")
+        .order_by("-created_at", "-pk")
+    )
+    for voice in voices:
+        voice.case = case  # the audit subject names the case's person: no query per voice
+    reads = [(voice, _voice_decision(access, voice)) for voice in voices]
+    audit.record_each(actor, "view", reads, purpose="the child's voice")
+    return [voice for voice, decision in reads if decision]

@@ -63,6 +63,8 @@ urlpatterns = [
         name="goal_status",
     ),
     path("cases/<int:case_id>/plan/evaluations/", plans.add_evaluation, name="add_evaluation"),
+    # the child's voice, written down by a professional on the child's behalf
+    path("cases/<int:case_id>/voice/", plans.record_voice, name="record_voice"),
     # meetings and tasks
     path("cases/<int:case_id>/meetings/", plans.schedule_meeting, name="schedule_meeting"),
     path("meetings/<int:meeting_id>/", plans.meeting_detail, name="meeting"),

@@ -148,9 +148,15 @@ def _case(actor: Actor, access: policy.FamilyAccess) -> dict[str, Any]:
             for g in shown(goals, access.item_decision)
         ],
         "measures": [
-            _item(m, measure=m.title, responsible_service=m.responsible_service.name,
-                  starts=_date(m.starts), ends=_date(m.ends), frequency=m.frequency,
-                  status=m.get_status_display())  # fmt: skip
+            _item(
+                m,
+                measure=m.title,
+                responsible_service=m.responsible_service.name,
+                starts=_date(m.starts),
+                ends=_date(m.ends),
+                frequency=m.frequency,
+                status=m.get_status_display(),
+            )  # fmt: skip
             for m in shown(measures, access.item_decision)
         ],
         "evaluations": [
@@ -162,8 +168,13 @@ def _case(actor: Actor, access: policy.FamilyAccess) -> dict[str, Any]:
             for m in shown(meetings, access.meeting_decision)
         ],
         "log": [
-            _item(e, date=_date(e.occurred_on), kind=e.get_kind_display(), text=e.text,
-                  childs_words=e.childs_words)  # fmt: skip
+            _item(
+                e,
+                date=_date(e.occurred_on),
+                kind=e.get_kind_display(),
+                text=e.text,
+                childs_words=e.childs_words,
+            )  # fmt: skip
             for e in shown(log, access.item_decision)
         ],
         "own_words": [
@@ -212,6 +223,11 @@ def _consent(consent: Consent) -> dict[str, Any]:
 
 
 def _event(event: AuditEvent) -> dict[str, Any]:
+    """One line of the access log, in the words of the page "who read my data". The raw reason
+    is left out: for emergency access it is the professional's own free text, which may tell
+    what the child said."""
+    from .templatetags.portal import access_why  # the page and the export say the same
+
     return {
         "time": _date(event.occurred_at),
         "who": event.actor_name,
@@ -221,7 +237,7 @@ def _event(event: AuditEvent) -> dict[str, Any]:
         "outcome": event.outcome,
         "information": event.object_type,
         "purpose": event.purpose,
-        "reason": event.reason,
+        "why": str(access_why(event)),
         "emergency_access": is_emergency(event),
     }
 

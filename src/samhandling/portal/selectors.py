@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -27,7 +27,9 @@ from samhandling.coordination.models import (
     TeamMember,
     Voice,
 )
+from samhandling.coordination.services import may_consent_for
 from samhandling.organisations.actors import Actor
+from samhandling.organisations.models import Organisation
 from samhandling.people.models import Person
 
 from .models import DataExport
@@ -190,9 +192,7 @@ def consents(actor: Actor) -> list[FamilyConsents]:
             .order_by("-recorded_at")
         )
         bases = list(
-            LegalBasis.objects.filter(case=access.case).select_related(
-                "from_service", "to_service"
-            )
+            LegalBasis.objects.filter(case=access.case).select_related("from_service", "to_service")
         )
         _attach(access.case, [*case_consents, *bases])
         audit.record_each(actor, "view", [(c, policy.grant(access.reason)) for c in case_consents],
@@ -218,6 +218,21 @@ def consent_for(actor: Actor, consent_id: int) -> tuple[Consent, policy.FamilyAc
     return consent, access
 
 
+def consent_choices(access: policy.FamilyAccess) -> tuple[QuerySet[Organisation], list[str]]:
+    """What a consent given here may name: the services in the team (and the coordinator's),
+    and the kinds of information this family member may consent to sharing (a youth of 16–17
+    only health; a guardian of a 16–17-year-old everything but health)."""
+    case = access.case
+    team = TeamMember.objects.filter(case=case, left_at__isnull=True).values("organisation_id")
+    services = Organisation.objects.filter(
+        Q(pk__in=team) | Q(pk=case.coordinator_service_id)
+    ).order_by("name")
+    sectors = sorted({service.sector for service in services if service.sector})
+    if access.person is not None:
+        sectors = [s for s in sectors if may_consent_for(access.person, case.person, [s])]
+    return services, sectors
+
+
 def persons(actor: Actor) -> list[Person]:
     """Whose access log and data the citizen may see: their own, and their children's under 16."""
     return [person for person, _decision in policy.family_persons(actor)]
@@ -241,6 +256,7 @@ class AccessLogPage:
     page: int
     has_next: bool
     emergency_count: int
+    include_own: bool = False
 
 
 def is_emergency(event: AuditEvent) -> bool:
@@ -252,16 +268,18 @@ def access_log_filter(person: Person) -> Q:
     return Q(person_id=person.pk) & ~Q(action__in=["login", "logout"])
 
 
-def access_log(actor: Actor, person_id: int, *, page: int = 1) -> AccessLogPage:
-    """Who read or changed the person's data, when, what and why: newest first."""
+def access_log(
+    actor: Actor, person_id: int, *, page: int = 1, include_own: bool = False
+) -> AccessLogPage:
+    """Who read or changed the person's data, when, what and why: newest first. The citizen's
+    own visits are left out unless asked for (they would fill the page)."""
     person = person_for(actor, person_id, purpose="who read my data")
     page = max(page, 1)
     start = (page - 1) * ACCESS_LOG_PAGE_SIZE
-    rows = list(
-        AuditEvent.objects.filter(access_log_filter(person)).order_by("-sequence")[
-            start : start + ACCESS_LOG_PAGE_SIZE + 1
-        ]
-    )
+    events = AuditEvent.objects.filter(access_log_filter(person))
+    if not include_own and actor.user is not None:
+        events = events.exclude(actor_id=actor.user.pk)
+    rows = list(events.order_by("-sequence")[start : start + ACCESS_LOG_PAGE_SIZE + 1])
     emergencies = (
         AuditEvent.objects.filter(access_log_filter(person))
         .filter(Q(object_type="access.emergencyaccess") | Q(reason="emergency access"))
@@ -276,6 +294,7 @@ def access_log(actor: Actor, person_id: int, *, page: int = 1) -> AccessLogPage:
         page=page,
         has_next=len(rows) > ACCESS_LOG_PAGE_SIZE,
         emergency_count=emergencies,
+        include_own=include_own,
     )
 
 
@@ -287,10 +306,15 @@ def exports(actor: Actor) -> list[DataExport]:
 
 
 def export_for(actor: Actor, export_id: Any) -> DataExport:
-    """An export of the citizen's; 404 for anyone else's, or an unknown id."""
-    if actor.user is None or not actor.is_citizen:
-        raise Http404
-    export = DataExport.objects.filter(pk=export_id, requested_by=actor.user).first()
+    """An export of the citizen's; 404 for anyone else's, or an unknown id (both audited)."""
+    export = DataExport.objects.filter(pk=export_id).first()
     if export is None:
+        audit.record(actor, "view", Subject("portal.dataexport", str(export_id)),
+                     decision=policy.refuse("no such record"), purpose="my data")  # fmt: skip
+        raise Http404
+    mine = actor.is_citizen and actor.user is not None and export.requested_by_id == actor.user.pk
+    if not mine:
+        audit.record(actor, "view", export, decision=policy.refuse("not your export"),
+                     purpose="my data")  # fmt: skip
         raise Http404
     return export

@@ -50,6 +50,6 @@ def record_download(actor: Actor, export: DataExport, what: str) -> None:
 def remove_expired(now: datetime.datetime | None = None) -> int:
     """Deletes the content of exports past their time; the row says it existed."""
     now = now or timezone.now()
-    return DataExport.objects.filter(
-        expires_at__lte=now, status=DataExport.Status.READY
-    ).update(status=DataExport.Status.EXPIRED, content=None)
+    return DataExport.objects.filter(expires_at__lte=now, status=DataExport.Status.READY).update(
+        status=DataExport.Status.EXPIRED, content=None
+    )

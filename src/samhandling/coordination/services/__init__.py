@@ -19,6 +19,8 @@ from .cases import (
 )
 from .consent import (
     give_consent,
+    may_consent_for,
+    may_withdraw_consent,
     open_emergency_access,
     record_consent,
     record_legal_basis,
@@ -62,6 +64,8 @@ from .voice import add_voice
 __all__ = [
     "add_voice",
     "give_consent",
+    "may_consent_for",
+    "may_withdraw_consent",
     "possible_duplicates",
     "EMERGENCY_ACCESS_HOURS",
     "HEALTH_SECTORS",

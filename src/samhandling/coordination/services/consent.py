@@ -167,12 +167,21 @@ def give_consent(
     return consent
 
 
-def _family_may_withdraw(by: Actor, consent: Consent) -> policy.Decision:
-    """The one who gave a consent may withdraw it, and so may anyone who could give it now
-    (the youth who has turned 16 for health, or 18 for everything)."""
+def may_consent_for(given_by: Person, child: Person, sectors: Iterable[str]) -> bool:
+    """May this person consent, today, to sharing these sectors' information about the child?"""
+    return _may_consent_for(given_by, child, sectors, timezone.localdate()) is None
+
+
+def may_withdraw_consent(by: Actor, consent: Consent) -> policy.Decision:
+    """May a child, youth or guardian withdraw this consent? The one who gave it may, and so
+    may anyone who could give it now (the youth who has turned 16 for health, or 18 for
+    everything) — while it is still in force and the case is open."""
+    if consent.status not in ("valid", "not_yet_valid"):
+        return policy.refuse("the consent is no longer valid")
     access = policy.family_access(by, consent.case)
-    if access.person is None:
-        return policy.refuse(access.reason)
+    decision = access.case_decision("manage_consent")
+    if not decision or access.person is None:
+        return decision if not decision else policy.refuse(access.reason)
     if consent.given_by_id == access.person.pk:
         return policy.grant("you gave the consent")
     if _may_consent_for(access.person, consent.person, consent.sectors, timezone.localdate()):
@@ -185,7 +194,7 @@ def withdraw_consent(consent: Consent, *, by: Actor, reason: str = "") -> Consen
     """Takes effect at once: the next request no longer sees what the consent let through."""
     decision = _require(by, "manage_consent", consent.case)
     if by.is_citizen:
-        decision = _family_may_withdraw(by, consent)
+        decision = may_withdraw_consent(by, consent)
         if not decision:
             raise _refuse(by, "update", consent, decision)
     locked = Consent.objects.select_for_update().get(pk=consent.pk)

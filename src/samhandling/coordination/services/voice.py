@@ -62,7 +62,7 @@ def add_voice(
         meeting = None
     if goal is not None:
         goal_case_id = Goal.objects.filter(pk=goal.pk).values_list("plan__case_id", flat=True)
-        visible = family is None or family.item_decision(goal)
+        visible = family.item_decision(goal) if family else policy.decide(by, "view", goal)
         if kind != Voice.Kind.GOAL or goal_case_id.first() != case.pk or not visible:
             errors["goal"] = _("Choose one of the goals in the plan.")
     if errors:

@@ -1,4 +1,5 @@
-"""The child's plan (summary, goals, measures, evaluations), its print view, meetings and tasks.
+"""The child's plan (summary, goals, measures, evaluations, the child's voice), its print view,
+meetings and tasks.
 
 Every plan edit carries the version the person saw. When someone else saved first, the service
 raises ConflictError and the person gets a conflict page (409) with the plan as it is now and
@@ -33,10 +34,11 @@ from ..forms import (
     MinutesForm,
     StatusForm,
     SummaryForm,
+    VoiceForm,
     evaluation_targets,
     with_version,
 )
-from ..models import Goal, Measure, Task, TeamMember
+from ..models import Goal, Measure, Task, TeamMember, Voice
 from .cases import case_url, member_label, render_case
 from .common import apply_errors, next_url, refusals_shown
 
@@ -68,6 +70,14 @@ def _measure_form(
     )
 
 
+def _voice_form(view: selectors.PlanView, data: Any = None) -> VoiceForm:
+    return VoiceForm(data, prefix="voice", goals=[(g.pk, g.title) for g in view.goals])
+
+
+def _voices(request: Request, view: selectors.PlanView) -> list[Voice]:
+    return selectors.voices_for(request.actor, view.access, view.case)
+
+
 def _people_choices(team: list[TeamMember]) -> list[tuple[Any, Any]]:
     seen: dict[int, str] = {}
     for member in team:
@@ -76,7 +86,9 @@ def _people_choices(team: list[TeamMember]) -> list[tuple[Any, Any]]:
     return list(seen.items())
 
 
-def _plan_context(view: selectors.PlanView, bound: dict[str, Any]) -> dict[str, Any]:
+def _plan_context(
+    view: selectors.PlanView, voices: list[Voice], bound: dict[str, Any]
+) -> dict[str, Any]:
     may_edit = bool(view.access.case_decision("update"))
     version = {"expected_version": view.plan.version}
     forms: dict[str, Any] = {}
@@ -89,6 +101,7 @@ def _plan_context(view: selectors.PlanView, bound: dict[str, Any]) -> dict[str, 
         )
         forms["goal"] = GoalForm(prefix="goal", initial=version)
         forms["measure"] = _measure_form(view, team, initial=version)
+        forms["voice"] = _voice_form(view)
         targets = evaluation_targets(view.goals, view.measures)
         if targets:
             forms["evaluation"] = EvaluationForm(
@@ -131,6 +144,7 @@ def _plan_context(view: selectors.PlanView, bound: dict[str, Any]) -> dict[str, 
         "forms": forms,
         "measure_rows": measure_rows,
         "goal_rows": goal_rows,
+        "voices": voices,
     }
 
 
@@ -141,7 +155,7 @@ def _render_plan(
     bound: dict[str, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    context = _plan_context(view, bound or {})
+    context = _plan_context(view, _voices(request, view), bound or {})
     return render(request, "coordination/plan_detail.html", context, status=status)
 
 
@@ -160,6 +174,7 @@ def _conflict(
         "case": current.case,
         "plan": current.plan,
         "person": current.case.person,
+        "voices": _voices(request, current),
         "form": with_version(form, current.plan.version),
         "action": action,
         "expected": conflict.expected,
@@ -180,7 +195,8 @@ def plan_detail(request: Request, case_id: int) -> HttpResponse:
 @require_safe
 def plan_print(request: Request, case_id: int) -> HttpResponse:
     view = selectors.plan_for(request.actor, case_id)
-    context = {"view": view, "case": view.case, "plan": view.plan, "person": view.case.person}
+    context = {"view": view, "case": view.case, "plan": view.plan, "person": view.case.person,
+               "voices": _voices(request, view)}  # fmt: skip
     return render(request, "coordination/plan_print.html", context)
 
 
@@ -341,6 +357,30 @@ def add_evaluation(request: Request, case_id: int) -> HttpResponse:
             messages.success(request, _("The evaluation is added to the plan."))
             return redirect(plan_url(case_id, "evaluations"))
     return _render_plan(request, view, bound={"evaluation": form}, status=400)
+
+
+@never_cache
+@login_required
+@require_POST
+@refusals_shown
+def record_voice(request: Request, case_id: int) -> HttpResponse:
+    """A professional writes down the child's words on the child's behalf; the plan says so."""
+    view = selectors.plan_for(request.actor, case_id)
+    form = _voice_form(view, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        goals = {g.pk: g for g in view.goals}
+        try:
+            services.add_voice(
+                view.case, by=request.actor, kind=data["kind"], text=data["text"],
+                goal=goals.get(data["goal"]),
+            )  # fmt: skip
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("The child's words are added to the plan."))
+            return redirect(plan_url(case_id, "voice"))
+    return _render_plan(request, view, bound={"voice": form}, status=400)
 
 
 # --- meetings and tasks -----------------------------------------------------------------------
