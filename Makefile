@@ -30,6 +30,7 @@ run: setup
 setup: $(VENV)/.installed node_modules/.installed var/secret_key messages assets
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py load_regions
+	$(RUN_ENV) $(PY) manage.py load_statistics
 	$(RUN_ENV) $(PY) manage.py seed_demo
 
 $(VENV)/.installed: requirements.lock

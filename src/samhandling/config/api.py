@@ -13,6 +13,7 @@ from ninja.operation import Operation
 
 from samhandling.accounts.authentication import BearerToken, SignedInSession
 from samhandling.coordination.api import router as coordination
+from samhandling.insight.api import router as insight
 from samhandling.people.api import router as people
 
 from . import api_errors
@@ -47,3 +48,4 @@ api = Api(
 api_errors.install(api)
 api.add_router("", people)
 api.add_router("", coordination)
+api.add_router("", insight)

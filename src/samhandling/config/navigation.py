@@ -14,6 +14,7 @@ from samhandling.organisations.models import Role
 EVERY_ROLE = frozenset(Role.values)  # every role at work; the family has its own menu
 CASEWORK = frozenset({Role.PROFESSIONAL, Role.SERVICE_LEADER})
 FAMILY = frozenset({CITIZEN})
+STATISTICS = frozenset({Role.ANALYST, Role.DIRECTORATE_EDITOR})  # imports, research downloads
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,9 @@ MENU = (
     # Professionals record concerns (access.policy.may_open_case); service leaders review.
     MenuItem("coordination:record_concern", _("Record a concern"), frozenset({Role.PROFESSIONAL})),
     MenuItem("coordination:leader_review", _("Review"), frozenset({Role.SERVICE_LEADER})),
+    MenuItem("insight:index", _("Challenge picture"), EVERY_ROLE),
+    MenuItem("insight:imports", _("Import statistics"), STATISTICS),
+    MenuItem("insight:research", _("Research data"), STATISTICS),
     MenuItem("organisations:regions", _("Municipalities and counties"), EVERY_ROLE),
     MenuItem("admin:index", _("Administration"), frozenset({Role.SYSTEM_ADMIN})),
     # The child, the youth and the guardian see only their own pages.

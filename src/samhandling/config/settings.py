@@ -249,6 +249,10 @@ STATICFILES_DIRS = [
     ("vendor/designsystemet", BASE_DIR / "node_modules/@digdir/designsystemet-css/dist"),
     ("vendor/htmx", BASE_DIR / "node_modules/htmx.org/dist"),
     ("vendor/inter", BASE_DIR / "node_modules/@fontsource-variable/inter"),
+    # Charts on the knowledge pages (vega-embed's build bundles vega-interpreter).
+    ("vendor/vega", BASE_DIR / "node_modules/vega/build"),
+    ("vendor/vega-lite", BASE_DIR / "node_modules/vega-lite/build"),
+    ("vendor/vega-embed", BASE_DIR / "node_modules/vega-embed/build"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -298,6 +302,7 @@ SCHEDULE = [
     ("samhandling.audit.tasks.write_audit_checkpoint", AUDIT_CHECKPOINT_INTERVAL_SECONDS),
     ("samhandling.coordination.tasks.daily_reminders", 24 * 3600),
     ("samhandling.portal.tasks.remove_expired_exports", 3600),
+    ("samhandling.insight.tasks.compute_aggregates", 24 * 3600),
 ]
 
 # A citizen's data export can be downloaded for this long, then its content is deleted.

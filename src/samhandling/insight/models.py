@@ -150,6 +150,9 @@ class Observation(models.Model):
         _("status"), max_length=16, choices=Status.choices, blank=True, default=""
     )
     note = models.CharField(_("note"), max_length=500, blank=True)
+    # The older region code the value was published under (carried over after a merger or a
+    # renumbering in a municipal reform); empty when published under today's code.
+    mapped_from = models.CharField(_("older region code"), max_length=8, blank=True, default="")
     batch = models.ForeignKey(
         ImportBatch, models.SET_NULL, null=True, blank=True, related_name="observations"
     )

@@ -242,11 +242,10 @@ def give_consent(request: Request, case_id: int) -> HttpResponse:
         audit.record(actor, "create", access.case, decision=decision, purpose="my consents")
         return _refused(request, decision.reason, status=404)
     services, sectors = selectors.consent_choices(access)
-    kwargs = {"services": services, "sectors": sectors}
     form = (
-        GiveConsentForm(request.POST, **kwargs)
+        GiveConsentForm(request.POST, services=services, sectors=sectors)
         if request.method == "POST"
-        else GiveConsentForm(**kwargs)
+        else GiveConsentForm(services=services, sectors=sectors)
     )
     if form.is_bound and form.is_valid():
         data = form.cleaned_data

@@ -13,9 +13,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +24,7 @@ from samhandling.organisations.models import Region
 from ..models import ImportBatch, Indicator, Observation, ObservationRevision, RegionCodeChange
 from . import csvfile, jsonstat
 from .jsonstat import Mapping
-from .rows import Parsed, ParseError, Problem, Row, year_of
+from .rows import Parsed, ParseError, Position, Problem, year_of
 
 __all__ = ["Mapping", "Result", "detect_format", "load", "validate", "write_rows"]
 
@@ -50,14 +50,13 @@ class Result:
         return not self.errors
 
 
-@dataclass(frozen=True)
-class Resolved:
+class Resolved(NamedTuple):  # one per value: a named tuple is cheap to make
     key: Key
     year: int
     value: Decimal | None
     status: str
     note: str
-    position: str
+    position: Position
     mapped_from: str = ""
 
 
@@ -118,31 +117,32 @@ class _Registry:
 
 def _resolve(parsed: Parsed, registry: _Registry, result: Result) -> list[Resolved]:
     resolved: list[Resolved] = []
+    years: dict[str, int] = {}
+    regions: dict[str, tuple[int | None, str, str]] = {}
     for row in parsed.rows:
         indicator = registry.indicators.get(row.indicator)
         if indicator is None:
-            result.errors.append(Problem(row.position, _(
+            result.errors.append(Problem(str(row.position), _(
                 "No indicator has the code %(code)s. Add it to the indicator definitions first."
             ) % {"code": row.indicator}))  # fmt: skip
             continue
-        region, mapped_from, problem = registry.region(row.region)
+        if row.region not in regions:
+            regions[row.region] = registry.region(row.region)
+        region, mapped_from, problem = regions[row.region]
         if problem == "split":
-            result.warnings.append(Problem(row.position, _(
+            result.warnings.append(Problem(str(row.position), _(
                 "Region %(code)s was split in a municipal reform; its values cannot be carried "
                 "over to today's municipalities and are left out (the series is broken there)."
             ) % {"code": row.region}))  # fmt: skip
             continue
         if region is None:
-            result.errors.append(Problem(row.position, problem))
+            result.errors.append(Problem(str(row.position), problem))
             continue
         note = row.note
-        if mapped_from:
-            note = (_("From region code %(code)s (before the municipal reform).")
-                    % {"code": mapped_from} + (" " + note if note else ""))[:500]  # fmt: skip
         resolved.append(
             Resolved(
                 key=(indicator, region, row.period, row.breakdown),
-                year=year_of(row.period) if not _bad_period(row) else 0,
+                year=years[row.period] if row.period in years else _year(row.period, years),
                 value=row.value.quantize(SIX_PLACES) if row.value is not None else None,
                 status=row.status,
                 note=note,
@@ -153,38 +153,42 @@ def _resolve(parsed: Parsed, registry: _Registry, result: Result) -> list[Resolv
     return _without_collisions(resolved, result)
 
 
-def _bad_period(row: Row) -> bool:
+def _year(period: str, years: dict[str, int]) -> int:
+    """The period's year (0 for a period already reported as malformed), remembered."""
     try:
-        year_of(row.period)
+        years[period] = year_of(period)
     except (ValueError, IndexError):
-        return True
-    return False
+        years[period] = 0
+    return years[period]
 
 
 def _without_collisions(rows: list[Resolved], result: Result) -> list[Resolved]:
     """Two rows for one observation: in the file itself an error; from an old code beside the
     new one, the new code's value is kept; from several merged old codes, none is (a rate
     cannot be added up) and the series is shown as broken."""
-    by_key: dict[Key, list[Resolved]] = defaultdict(list)
+    first: dict[Key, Resolved] = {}
+    clashes: dict[Key, list[Resolved]] = {}
     for row in rows:
-        by_key[row.key].append(row)
-    kept: list[Resolved] = []
-    for group in by_key.values():
-        if len(group) == 1:
-            kept.append(group[0])
-            continue
+        if row.key in first:
+            clashes.setdefault(row.key, [first[row.key]]).append(row)
+        else:
+            first[row.key] = row
+    if not clashes:
+        return rows
+    kept = [row for key, row in first.items() if key not in clashes]
+    for group in clashes.values():
         direct = [row for row in group if not row.mapped_from]
         if len(direct) > 1:
             for row in direct[1:]:
-                result.errors.append(Problem(row.position, _(
+                result.errors.append(Problem(str(row.position), _(
                     "The same indicator, region, period and breakdown as %(first)s."
-                ) % {"first": direct[0].position}))  # fmt: skip
+                ) % {"first": str(direct[0].position)}))  # fmt: skip
             continue
         if direct:
             kept.append(direct[0])
             continue
         codes = ", ".join(sorted({row.mapped_from for row in group}))
-        result.warnings.append(Problem(group[0].position, _(
+        result.warnings.append(Problem(str(group[0].position), _(
             "Regions %(codes)s were merged; their values cannot be combined and are left out."
         ) % {"codes": codes}))  # fmt: skip
     return kept
@@ -215,38 +219,38 @@ def write_rows(rows: Iterable[Resolved], batch: ImportBatch | None, result: Resu
     rows = list(rows)
     indicators = {row.key[0] for row in rows}
     regions = {row.key[1] for row in rows}
-    existing: dict[Key, tuple[int, Decimal | None, str, str]] = {}
+    existing: dict[Key, tuple[int, Decimal | None, str, str, str]] = {}
     query = Observation.objects.filter(indicator_id__in=indicators)
     if len(regions) < 500:
         query = query.filter(region_id__in=regions)
-    for pk, indicator, region, period, breakdown, value, status, note in query.values_list(
-        "pk", "indicator_id", "region_id", "period", "breakdown", "value", "status", "note"
-    ).iterator(chunk_size=10_000):
-        existing[(indicator, region, period, breakdown)] = (pk, value, status, note)
-    creates: list[Observation] = []
+    for pk, indicator, region, period, breakdown, value, status, note, mapped in query.values_list(
+        "pk", "indicator_id", "region_id", "period", "breakdown", "value", "status", "note",
+        "mapped_from",
+    ).iterator(chunk_size=10_000):  # fmt: skip
+        existing[(indicator, region, period, breakdown)] = (pk, value, status, note, mapped)
+    creates: list[Resolved] = []
     updates: list[Observation] = []
     revisions: list[ObservationRevision] = []
     for row in rows:
         found = existing.get(row.key)
         if found is None:
-            creates.append(Observation(indicator_id=row.key[0], region_id=row.key[1],
-                                       period=row.key[2], breakdown=row.key[3], year=row.year,
-                                       value=row.value, status=row.status, note=row.note,
-                                       batch=batch))  # fmt: skip
+            creates.append(row)
             continue
-        pk, value, status, note = found
-        if value == row.value and status == row.status and note == row.note:
+        pk, value, status, note, mapped = found
+        same = (value, status, note, mapped) == (row.value, row.status, row.note, row.mapped_from)
+        if same:
             result.unchanged += 1
             continue
         revisions.append(ObservationRevision(observation_id=pk, value=value, status=status,
                                              replaced_by=batch))  # fmt: skip
         updates.append(Observation(pk=pk, value=row.value, status=row.status, note=row.note,
-                                   batch=batch, year=row.year))  # fmt: skip
+                                   mapped_from=row.mapped_from, batch=batch,
+                                   year=row.year))  # fmt: skip
     total = max(len(creates) + len(updates), 1)
     done = 0
-    for start in range(0, len(creates), 5000):
-        chunk = creates[start : start + 5000]
-        Observation.objects.bulk_create(chunk)
+    for start in range(0, len(creates), INSERT_CHUNK):
+        chunk = creates[start : start + INSERT_CHUNK]
+        _insert(chunk, batch)
         done += len(chunk)
         if progress:
             progress(int(100 * done / total))
@@ -255,15 +259,48 @@ def write_rows(rows: Iterable[Resolved], batch: ImportBatch | None, result: Resu
     for observation in updates:
         observation.updated_at = now
     for start in range(0, len(updates), 2000):
-        chunk = updates[start : start + 2000]
+        changed = updates[start : start + 2000]
         Observation.objects.bulk_update(
-            chunk, ["value", "status", "note", "batch", "year", "updated_at"]
+            changed, ["value", "status", "note", "mapped_from", "batch", "year", "updated_at"]
         )
-        done += len(chunk)
+        done += len(changed)
         if progress:
             progress(int(100 * done / total))
     result.created += len(creates)
     result.updated += len(updates)
+
+
+INSERT_CHUNK = 10_000
+INSERT_COLUMNS = ("indicator_id", "region_id", "period", "year", "breakdown", "value", "status",
+                  "note", "mapped_from", "batch_id", "updated_at")  # fmt: skip
+
+
+def _insert(rows: list[Resolved], batch: ImportBatch | None) -> None:
+    """New observations in one statement per chunk, without a model object per value (the
+    import's hot path: bulk_create's per-field preparation took four fifths of the time)."""
+    ops = connection.ops
+    field = Observation._meta.get_field("value")
+    now = ops.adapt_datetimefield_value(timezone.now())
+    batch_id = batch.pk if batch else None
+
+    def decimal(value: Decimal | None) -> Any:
+        return ops.adapt_decimalfield_value(value, field.max_digits, field.decimal_places)
+
+    params = [
+        (row.key[0], row.key[1], row.key[2], row.year, row.key[3], decimal(row.value),
+         row.status, row.note, row.mapped_from, batch_id, now)
+        for row in rows
+    ]  # fmt: skip
+    table = connection.ops.quote_name(Observation._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(name) for name in INSERT_COLUMNS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # COPY: PostgreSQL's own bulk path
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for values in params:
+                    copy.write_row(values)
+            return
+        placeholders = ", ".join(["%s"] * len(INSERT_COLUMNS))
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", params)  # noqa: S608 - names from the model, values as parameters
 
 
 def load(content: bytes, name: str, *, fmt: str = "auto", mapping: Mapping | None = None,

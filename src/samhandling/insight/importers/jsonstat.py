@@ -11,12 +11,21 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 from itertools import product
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from .rows import Parsed, ParseError, Row, check_period, parse_status, parse_value
+from .rows import (
+    Parsed,
+    ParseError,
+    Row,
+    ValuePosition,
+    check_period,
+    parse_status,
+    parse_value,
+)
 
 REGION_NAMES = ("Region", "region", "geo", "Kommune", "KOKkommuneregion0000")
 PERIOD_NAMES = ("Tid", "time", "Year", "year", "period", "Aar", "År")
@@ -122,27 +131,58 @@ def parse_dataset(dataset: dict[str, Any], mapping: Mapping, parsed: Parsed, lab
     statuses = dataset.get("status")
     notes = dataset.get("note") if isinstance(dataset.get("note"), dict) else None
     position_of = {name: index for index, name in enumerate(ids)}
-    others = [name for name in ids if name not in (region, period, indicator)]
+    others = [position_of[name] for name in ids if name not in (region, period, indicator)]
+    region_at, period_at = position_of[region], position_of[period]
+    indicator_at = position_of[indicator] if indicator else -1
+    names = tuple(ids)
+    # Each period is checked once, where its dimension lists it.
+    periods = {
+        code: check_period(
+            code,
+            _("dimension %(name)s, category %(code)s") % {"name": period, "code": code},
+            parsed,
+        )  # fmt: skip
+        for code in categories[period_at]
+    }
+    limit = Decimal("1e12")
+    dense = isinstance(values, list)
+    # Statuses as a lookup by position: a list, a sparse object, or one status for all.
+    status_of: dict[int, Any] = {}
+    status_for_all = None
+    if isinstance(statuses, list):
+        status_of = {i: v for i, v in enumerate(statuses) if v is not None}
+    elif isinstance(statuses, dict):
+        for key, symbol_value in statuses.items():
+            if not str(key).isdigit():
+                raise ParseError(_("%(where)s: status %(key)s is not a position.")
+                                 % {"where": label, "key": key})  # fmt: skip
+            status_of[int(key)] = symbol_value
+    elif statuses is not None:
+        status_for_all = statuses
     for flat, combination in enumerate(product(*categories)):
-        raw = _at(values, flat)
-        symbol = _at(statuses, flat) if statuses is not None else None
+        raw = values[flat] if dense else _at(values, flat)
+        symbol = status_of.get(flat, status_for_all) if status_of else status_for_all
         if raw is None and symbol is None and isinstance(values, dict):
             continue  # a sparse dataset leaves out what it does not have
-        where = _("value %(index)s (%(codes)s)") % {
-            "index": flat,
-            "codes": ", ".join(f"{name}={code}" for name, code in zip(ids, combination,
-                                                                      strict=True)),
-        }  # fmt: skip
-        value = parse_value(raw, where, parsed)
-        status = parse_status(symbol, where, parsed)
+        where = ValuePosition(flat, names, combination)
+        value: Decimal | None
+        if type(raw) is int or type(raw) is float:  # the common case, without the general path
+            value = Decimal(raw) if type(raw) is int else Decimal(repr(raw))
+            if not value.is_finite() or abs(value) >= limit:
+                value = parse_value(raw, where, parsed)
+        else:
+            value = parse_value(raw, where, parsed)
+        status = "" if symbol is None else parse_status(symbol, where, parsed)
         if value is None and not status:
             status = "missing"
         parsed.rows.append(
             Row(
-                indicator=mapping.fixed_indicator or combination[position_of[indicator]],
-                region=combination[position_of[region]],
-                period=check_period(combination[position_of[period]], where, parsed),
-                breakdown=";".join(f"{name}={combination[position_of[name]]}" for name in others),
+                indicator=mapping.fixed_indicator or combination[indicator_at],
+                region=combination[region_at],
+                period=periods[combination[period_at]],
+                breakdown=";".join([f"{names[at]}={combination[at]}" for at in others])
+                if others
+                else "",
                 value=value,
                 status=status,
                 note=str(notes.get(str(flat), ""))[:500] if notes else "",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
@@ -28,8 +29,24 @@ PERIOD = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Row:
+class ValuePosition:
+    """Where a value is in a JSON-stat dataset, put into words only when an error needs it."""
+
+    __slots__ = ("codes", "index", "names")
+
+    def __init__(self, index: int, names: tuple[str, ...], codes: tuple[str, ...]) -> None:
+        self.index, self.names, self.codes = index, names, codes
+
+    def __str__(self) -> str:
+        codes = ", ".join(f"{name}={code}" for name, code in zip(self.names, self.codes,
+                                                                 strict=True))  # fmt: skip
+        return _("value %(index)s (%(codes)s)") % {"index": self.index, "codes": codes}
+
+
+Position = str | ValuePosition
+
+
+class Row(NamedTuple):  # a named tuple: made once per value, so it must be cheap
     indicator: str  # a code as the file gives it (ours, or one of an indicator's source codes)
     region: str
     period: str
@@ -37,7 +54,7 @@ class Row:
     value: Decimal | None
     status: str
     note: str
-    position: str  # where it is in the file, for error messages
+    position: Position  # where it is in the file, for error messages
 
 
 @dataclass(frozen=True)
@@ -55,15 +72,15 @@ class Parsed:
     rows: list[Row] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
 
-    def error(self, position: str, message: str) -> None:
-        self.errors.append(Problem(position, message))
+    def error(self, position: Position, message: str) -> None:
+        self.errors.append(Problem(str(position), message))
 
 
 class ParseError(ValueError):
     """The file cannot be read at all (not the format it claims to be)."""
 
 
-def parse_value(text: object, position: str, parsed: Parsed) -> Decimal | None:
+def parse_value(text: object, position: Position, parsed: Parsed) -> Decimal | None:
     if text is None or (isinstance(text, str) and not text.strip()):
         return None
     if isinstance(text, bool):
@@ -80,7 +97,7 @@ def parse_value(text: object, position: str, parsed: Parsed) -> Decimal | None:
     return value
 
 
-def parse_status(symbol: object, position: str, parsed: Parsed) -> str:
+def parse_status(symbol: object, position: Position, parsed: Parsed) -> str:
     text = "" if symbol is None else str(symbol).strip()
     if text.lower() in STATUS_SYMBOLS:
         return STATUS_SYMBOLS[text.lower()]
@@ -92,7 +109,7 @@ def parse_status(symbol: object, position: str, parsed: Parsed) -> str:
     return ""
 
 
-def check_period(period: str, position: str, parsed: Parsed) -> str:
+def check_period(period: str, position: Position, parsed: Parsed) -> str:
     period = period.strip()
     if len(period) == 10 and period[4] == "-" and period[7] == "-":  # 2011-01-01: a month
         period = f"{period[:4]}M{period[5:7]}"

@@ -191,10 +191,25 @@ class Command(BaseCommand):
         users = self._users(organisations)
         created = self._people(skien, random.Random(seed), children)
         cases = self._cases(skien, organisations, users, seed)
+        quarters = self._aggregates()
         self.stdout.write(
             f"Demo data: {len(organisations)} organisations, {len(users)} users, "
-            f"{created} children with families and {cases} cases created (Skien)."
+            f"{created} children with families and {cases} cases created (Skien); "
+            f"coordination aggregates for {', '.join(quarters)}."
         )
+
+    def _aggregates(self) -> list[str]:
+        """The coordination work's anonymous figures for this quarter (as it stands) and the
+        three before it, as the scheduled task would have published them."""
+        from samhandling.insight import aggregates
+
+        quarter = aggregates.Quarter.current()
+        chosen = [quarter]
+        for _step in range(3):
+            chosen.append(chosen[-1].previous)
+        for each in chosen:
+            aggregates.compute(str(each))
+        return [str(each) for each in reversed(chosen)]
 
     def _cases(
         self, skien: Region, orgs: dict[str, Organisation], users: list[User], seed: int
