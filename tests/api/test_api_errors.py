@@ -261,7 +261,15 @@ PATHS = {
     "/api/v1/referrals/{referral_id}/complete": {"post"},
     "/api/v1/transitions": {"get", "post"},
     "/api/v1/transitions/{transition_id}/complete": {"post"},
+    # the knowledge base (public)
+    "/api/v1/regions": {"get"},
+    "/api/v1/indicators": {"get"},
+    "/api/v1/regions/{code}/profile": {"get"},
+    "/api/v1/aggregates": {"get"},
 }
+# Official statistics and suppressed aggregates need no sign-in. Named one by one, so that an
+# operation that forgot its authentication still fails the check below.
+PUBLIC_OPERATIONS = {"list_regions", "list_indicators", "get_profile", "get_aggregates"}
 
 
 def test_the_openapi_document_is_json_and_lists_every_route(db: None) -> None:
@@ -273,10 +281,36 @@ def test_the_openapi_document_is_json_and_lists_every_route(db: None) -> None:
     assert {path: set(ops) for path, ops in document["paths"].items()} == PATHS
     schemes = document["components"]["securitySchemes"]
     assert {scheme["type"] for scheme in schemes.values()} == {"http", "apiKey"}
+    public = set()
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
+            if operation["operationId"] in PUBLIC_OPERATIONS:
+                public.add(operation["operationId"])
+                assert not operation.get("security"), (method, path)
+                assert "401" not in operation["responses"], (method, path)
+                continue
             assert "401" in operation["responses"], (method, path)
             assert operation["security"], (method, path)
+    assert public == PUBLIC_OPERATIONS
+
+
+def test_every_operation_but_the_public_ones_answers_401_without_credentials(db: None) -> None:
+    document = json.loads(Client().get("/api/v1/openapi.json").content)
+    client = Client()
+    for path, operations in document["paths"].items():
+        url = path.replace("{code}", "4003")
+        for name in ("case_id", "entry_id", "member_id", "consent_id", "referral_id",
+                     "transition_id", "person_id"):  # fmt: skip
+            url = url.replace("{" + name + "}", "1")
+        for method, operation in operations.items():
+            if method == "get":
+                response = client.get(url)
+            else:
+                response = client.generic(method.upper(), url, "{}", "application/json")
+            if operation["operationId"] in PUBLIC_OPERATIONS:
+                assert response.status_code != 401, (method, path)
+            else:
+                assert response.status_code == 401, (method, path, response.status_code)
 
 
 def test_the_documentation_page_loads_its_scripts_from_this_site(db: None, settings: Any) -> None:

@@ -18,7 +18,9 @@ case, and around it one of every record a route can be about:
   a coordinator handover offered to PPT; notifications (the services send them on the way);
 - the guardian signed in as a citizen, with a data export of the child made (the family's
   routes are refused to every professional actor here; tests/security/test_family_matrix.py
-  walks them as the family).
+  walks them as the family);
+- the knowledge base (knowledge_base below): an indicator with values for Skien, Telemark and
+  Norway, an import of official statistics and the coordination aggregates of a quarter.
 """
 
 from __future__ import annotations
@@ -26,8 +28,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 from tests.access.world import World, born_years_ago
 
@@ -44,6 +48,8 @@ from samhandling.coordination.models import (
     TeamMember,
     Transition,
 )
+from samhandling.insight import aggregates
+from samhandling.insight.models import ImportBatch, Indicator, Observation
 from samhandling.organisations.actors import actor_for
 from samhandling.organisations.models import Organisation, Region, Role, Sector
 from samhandling.people import services as people
@@ -75,6 +81,46 @@ def ready_export(user: User, person: Person) -> DataExport:
     assert build_data_export.call(str(export.pk), "nb") == "ready"
     export.refresh_from_db()
     return export
+
+
+def knowledge_base(municipality: Region) -> dict[str, Any]:
+    """One indicator with a series for the municipality, its county and the country; one import
+    of official statistics; the municipality's coordination aggregates for a quarter. Returns
+    the ids that the knowledge base's routes and operations are filled in with."""
+    assert municipality.parent is not None and municipality.parent.parent is not None
+    population = Indicator.objects.create(
+        code="population_0_24", name_nb="Barn og unge 0–24 år", name_en="Children and youth 0–24",
+        topic="population", unit="count", decimals=0, publisher="SSB", source_table="07459",
+        origin=Indicator.Origin.EXAMPLE,
+    )  # fmt: skip
+    batch = ImportBatch.objects.create(
+        file_name="07459.json", sha256="0" * 64, format="jsonstat",
+        state=ImportBatch.State.DONE, progress=100, rows=6, created=6,
+    )  # fmt: skip
+    for region, values in ((municipality, (16000, 16100)),
+                           (municipality.parent, (52000, 52300)),
+                           (municipality.parent.parent, (1600000, 1601000))):  # fmt: skip
+        for year, value in zip((2024, 2025), values, strict=True):
+            Observation.objects.create(
+                indicator=population, region=region, period=str(year), year=year,
+                value=Decimal(value), batch=batch,
+            )  # fmt: skip
+    quarter = "2026Q1"
+    aggregates.store(
+        quarter,
+        {municipality.pk: aggregates.Figures(by_level={"0": 6, "1": 5, "2": 9, "3": 2},
+                                             by_team={"school": 17, "school+ppt": 5})},
+        scope=Q(municipality=municipality),
+    )  # fmt: skip
+    return {
+        "code": municipality.code,
+        "indicator": population.code,
+        "batch_id": batch.pk,
+        "municipality": municipality.code,
+        "quarter": quarter,
+        "format": "csv",
+        "compared": [municipality.code, "4001"],
+    }
 
 
 @dataclass
@@ -241,6 +287,7 @@ def build(
         "today": today.isoformat(),
         "later": (today + datetime.timedelta(days=30)).isoformat(),
         **{f"org_{key}": org.pk for key, org in orgs.items()},
+        **knowledge_base(Region.objects.select_related("parent__parent").get(pk=skien.pk)),
     }
     actors: dict[str, User | None] = {
         "anonymous": None,

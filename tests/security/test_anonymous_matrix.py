@@ -8,14 +8,34 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from matrix_world import knowledge_base
 from routes import project_routes
+
+from samhandling.organisations.models import Region
 
 PUBLIC = {
     "healthz": 200,
     "accounts:login": 200,
     "organisations:regions": 200,
     "set_language": 302,  # POST only in use; GET redirects back
+    # the knowledge base: official statistics and suppressed aggregates
+    "insight:index": 200,
+    "insight:indicators": 200,
+    "insight:compare": 200,
+    "insight:profile": 200,
+    "insight:profile_csv": 200,
+    "insight:indicator_csv": 200,
+    "insight:commentary": 200,  # read by all; written by an analyst (POST: sign in)
 }
+# What a public route answers to POST, where that is not "read only" (405).
+PUBLIC_POST = {
+    "set_language": 302,
+    "accounts:login": 200,  # the form again, with what is missing
+    "healthz": 200,  # answered as GET: it changes nothing
+    "organisations:regions": 200,  # answered as GET: it changes nothing
+    "insight:commentary": 302,  # to sign in
+}
+SIGN_IN_TO_WRITE = {"insight:commentary"}
 SIGN_IN_REQUIRED = {
     "home",
     "people:search",
@@ -80,19 +100,50 @@ SIGN_IN_REQUIRED = {
     "portal:export_progress",
     "portal:export_download",
     "portal:export_print",
+    # the knowledge base's work: importing statistics, downloading aggregates for research
+    "insight:imports",
+    "insight:import_detail",
+    "insight:import_progress",
+    "insight:research",
+    "insight:research_download",
 }
 # Routes that are not served in this configuration, to anyone: the demo sign-in exists only in
 # demo mode, the citizen sign-in only when OpenID Connect is configured (tests run without both).
 NOT_SERVED = {"portal:demo_sign_in", "oidc:authenticate", "oidc:callback"}
 
-# The JSON API answers 401 where the pages send to sign in; only its description is public.
-# (Its routes are listed one by one in tests/api/test_api_errors.py.)
-API_PUBLIC = {"api:openapi-json": 200, "api:openapi-view": 200, "api:api-root": 404}
+# The JSON API answers 401 where the pages send to sign in; public are only its description and
+# the knowledge base's operations (those without security in the OpenAPI document). Its routes
+# are listed one by one in tests/api/test_api_errors.py.
+API_PUBLIC = {
+    "api:openapi-json": 200,
+    "api:openapi-view": 200,
+    "api:api-root": 404,
+    "api:list_regions": 200,
+    "api:list_indicators": 200,
+    "api:get_profile": 200,
+    "api:get_aggregates": 200,
+}
+
+# Path parameters that must name something real for a public route to answer 200, and the
+# query a public route needs; any other parameter is 1.
+SAMPLES = {"code": "4003", "indicator": "population_0_24"}
+QUERIES = {
+    "insight:compare": "?regions=4003&regions=4001",
+    "api:get_aggregates": "?municipality=4003",
+}
 
 
-def concrete(route: str) -> str:
+@pytest.fixture
+def knowledge(db: None, regions: None) -> None:
+    """What the public knowledge routes show: Skien's statistics and aggregates."""
+    skien = Region.objects.select_related("parent__parent").get(country="NO", code="4003")
+    knowledge_base(skien)
+
+
+def concrete(route: str, name: str = "") -> str:
     route = re.sub(r"<uuid:\w+>", "00000000-0000-4000-8000-000000000001", route)
-    return "/" + re.sub(r"<(?:int:)?\w+>", "1", route)
+    route = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: SAMPLES.get(m.group(1), "1"), route)
+    return "/" + route + QUERIES.get(name, "")
 
 
 def test_every_route_is_classified() -> None:
@@ -103,21 +154,27 @@ def test_every_route_is_classified() -> None:
 
 
 @pytest.mark.parametrize(("route", "name"), project_routes())
-def test_anonymous_visitors_are_refused_or_sent_to_sign_in(db: None, route: str, name: str) -> None:
+def test_anonymous_visitors_are_refused_or_sent_to_sign_in(
+    knowledge: None, route: str, name: str
+) -> None:
     client = Client()
     for method in ("get", "post"):
-        response = getattr(client, method)(concrete(route))
+        url = concrete(route, name)
+        response = getattr(client, method)(url)
         if name in PUBLIC:
-            assert response.status_code in {PUBLIC[name], 302, 405, 401}
+            expected = PUBLIC[name] if method == "get" else PUBLIC_POST.get(name, 405)
+            assert response.status_code == expected, (method, url, response.status_code)
+            if response.status_code == 302 and name in SIGN_IN_TO_WRITE:
+                assert response["Location"].startswith("/accounts/login/")
             continue
         if name in NOT_SERVED:
-            assert response.status_code in {404, 405}, (method, route, response.status_code)
+            assert response.status_code in {404, 405}, (method, url, response.status_code)
             continue
         if name.startswith("api:"):
             expected = {API_PUBLIC[name], 405} if name in API_PUBLIC else {401, 405}
-            assert response.status_code in expected, (method, route, response.status_code)
+            assert response.status_code in expected, (method, url, response.status_code)
             continue
-        assert response.status_code in {302, 405}, (method, route, response.status_code)
+        assert response.status_code in {302, 405}, (method, url, response.status_code)
         if response.status_code == 302:
             assert response["Location"].startswith("/accounts/login/")
 

@@ -32,9 +32,11 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import Max
 from django.http import HttpResponse
@@ -55,6 +57,7 @@ INVALID = "invalid"  # 400, 409, 422: past the authorisation, stopped by a rule 
 UNAUTHENTICATED = "401"
 FORBIDDEN = "403"  # the record is yours to see, the action is not yours to do
 NOT_FOUND = "404"  # not yours to see (and not found look alike)
+METHOD_NOT_ALLOWED = "405"  # a page that only reads
 REFUSALS = {FORBIDDEN, NOT_FOUND}
 
 
@@ -63,7 +66,8 @@ class Row:
     method: str  # pages: GET or POST; API rows take theirs from the OpenAPI document
     expect: tuple[str, str, str, str, str]  # in the order of ACTORS
     params: Mapping[str, str] = field(default_factory=dict)  # path parameter -> world id
-    query: Mapping[str, str] = field(default_factory=dict)  # query parameter -> world id
+    # query parameter -> world id (a list in the world: the parameter repeated)
+    query: Mapping[str, str] = field(default_factory=dict)
     # Every refusal (403/404) of a signed-in actor leaves an AuditEvent with outcome "refused"
     # for them. False only where no record is refused: a pure role check made before any record
     # is read (the leader's review page, the concern form for a leader), or a path with nothing
@@ -84,10 +88,12 @@ def api(*expect: str, **options: Any) -> Row:
 
 
 # Short names, so that each row reads as one line of the matrix.
-SI, OKAY, MOVED, BAD, E401, E403, E404 = (
-    SIGN_IN, OK, REDIRECT, INVALID, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND,
+SI, OKAY, MOVED, BAD, E401, E403, E404, E405 = (
+    SIGN_IN, OK, REDIRECT, INVALID, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, METHOD_NOT_ALLOWED,
 )  # fmt: skip
 OWN_ENTRY = {"entry_id": "own_entry_id"}
+COMPARED = {"regions": "compared"}  # Skien and Porsgrunn side by side
+RESEARCH = {"municipality": "municipality", "quarter": "quarter", "format": "format"}
 
 # fmt: off
 # Every route of the URL configuration. A key "name[variant]" is one more row for the route
@@ -192,6 +198,32 @@ PAGES: dict[str, Row] = {
     "portal:demo_sign_in":                        get(E404,  E404,  E404,  E404,  E404, audited=False),  # noqa: E501
     "oidc:authenticate":                          get(E404,  E404,  E404,  E404,  E404, audited=False),  # noqa: E501
     "oidc:callback":                              get(E404,  E404,  E404,  E404,  E404, audited=False),  # noqa: E501
+    # the knowledge base: official statistics and suppressed aggregates, public to all; the
+    # pages read nothing but GET (405 before the region is looked up)
+    "insight:index":                              get(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
+    "insight:index[sent]":                       post(E405,  E405,  E405,  E405,  E405),
+    "insight:indicators":                         get(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
+    "insight:indicators[sent]":                  post(E405,  E405,  E405,  E405,  E405),
+    "insight:compare":                            get(OKAY,  OKAY,  OKAY,  OKAY,  OKAY, query=COMPARED),  # noqa: E501
+    "insight:compare[sent]":                     post(E405,  E405,  E405,  E405,  E405, query=COMPARED),  # noqa: E501
+    "insight:profile":                            get(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
+    "insight:profile[sent]":                     post(E405,  E405,  E405,  E405,  E405),
+    "insight:profile_csv":                        get(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
+    "insight:profile_csv[sent]":                 post(E405,  E405,  E405,  E405,  E405),
+    "insight:indicator_csv":                      get(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
+    "insight:indicator_csv[sent]":               post(E405,  E405,  E405,  E405,  E405),
+    # the commentary is read by all, written only by an analyst of the municipality (none of
+    # these five; tests/security/test_insight_access.py signs in analysts and editors)
+    "insight:commentary":                         get(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
+    "insight:commentary[sent]":                  post(SI,    E403,  E403,  E403,  E403),
+    # imports of official statistics and the research download: analysts and directorate
+    # editors only; every refusal of a signed-in person is audited
+    "insight:imports":                            get(SI,    E403,  E403,  E403,  E403),
+    "insight:imports[upload]":                   post(SI,    E403,  E403,  E403,  E403),
+    "insight:import_detail":                      get(SI,    E403,  E403,  E403,  E403),
+    "insight:import_progress":                    get(SI,    E403,  E403,  E403,  E403),
+    "insight:research":                           get(SI,    E403,  E403,  E403,  E403),
+    "insight:research_download":                  get(SI,    E403,  E403,  E403,  E403, query=RESEARCH),  # noqa: E501
     # the API's own pages (its operations are in API below)
     "api:openapi-json":                           get(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
     "api:openapi-view":                           get(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
@@ -244,6 +276,11 @@ API: dict[str, Row] = {
     "list_transitions[one case]":                 api(E401,  E404,  OKAY,  OKAY,  OKAY, query={"case_id": "case_id"}),  # noqa: E501
     "plan_transition":                            api(E401,  E404,  OKAY,  OKAY,  E403),
     "complete_transition":                        api(E401,  E404,  OKAY,  OKAY,  E403),
+    # the knowledge base: public (no security in the document), a token changes nothing
+    "list_regions":                               api(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
+    "list_indicators":                            api(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
+    "get_profile":                                api(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
+    "get_aggregates":                             api(OKAY,  OKAY,  OKAY,  OKAY,  OKAY, query={"municipality": "municipality"}),  # noqa: E501
 }
 # fmt: on
 
@@ -258,6 +295,8 @@ SEES_NAMES = {"other_sector", "coordinator", "leader"}
 
 Ids = Mapping[str, Any]
 Body = Callable[[Ids], dict[str, Any]]
+# A file of official statistics for the upload form (valid: what refuses is the role).
+IMPORT_CSV = "region,period,indicator,value,status\r\n{code},2026,{indicator},16200,\r\n"
 
 # fmt: off
 FORMS: dict[str, Body] = {
@@ -325,6 +364,11 @@ FORMS: dict[str, Body] = {
         "purpose": "Sleep and school", "valid_to": i["later"]},
     "portal:withdraw_consent[sent]": lambda i: {"reason": "We want to talk first"},
     "portal:request_export": lambda i: {"person_id": i["person_id"]},
+    # the knowledge base's forms, as an analyst would send them (these five are refused)
+    "insight:commentary[sent]": lambda i: {"text": "Fewer young people drop out", "based_on": 0},
+    "insight:imports[upload]": lambda i: {
+        "file": SimpleUploadedFile("population.csv", IMPORT_CSV.format(**i).encode()),
+        "format": "csv"},
 }
 
 API_BODIES: dict[str, Body] = {
@@ -391,15 +435,20 @@ def fill(template: str, pattern: str, ids: Ids, params: Mapping[str, str]) -> st
     return re.sub(pattern, value, template)
 
 
-def page_url(route: str, ids: Ids, params: Mapping[str, str]) -> str:
-    return "/" + fill(route, r"<(?:\w+:)?(\w+)>", ids, params)
+def query_string(ids: Ids, query: Mapping[str, str]) -> str:
+    """The query string (?name=value…) from the world's ids; a list is the parameter repeated."""
+    if not query:
+        return ""
+    return "?" + urlencode({name: ids[key] for name, key in query.items()}, doseq=True)
+
+
+def page_url(route: str, ids: Ids, params: Mapping[str, str],
+             query: Mapping[str, str] | None = None) -> str:  # fmt: skip
+    return "/" + fill(route, r"<(?:\w+:)?(\w+)>", ids, params) + query_string(ids, query or {})
 
 
 def api_url(path: str, ids: Ids, row: Row) -> str:
-    url = fill(path, r"\{(\w+)\}", ids, row.params)
-    if row.query:
-        url += "?" + "&".join(f"{name}={ids[key]}" for name, key in row.query.items())
-    return url
+    return fill(path, r"\{(\w+)\}", ids, row.params) + query_string(ids, row.query)
 
 
 def openapi_operations() -> list[tuple[str, str, str]]:
@@ -531,7 +580,7 @@ def test_authorisation_matrix(
         if route is None:
             run.mismatches.append(f"{key}: no such route (see the coverage test)")
             continue
-        url = page_url(route, world.ids, row.params)
+        url = page_url(route, world.ids, row.params, row.query)
         run.check(key, row, row.method, url, FORMS.get(key), json_api=False)
 
     operations = {operation_id: (method, path) for method, path, operation_id in
