@@ -72,14 +72,14 @@ def test_one_bad_value_writes_nothing_and_says_where(population: Indicator) -> N
 
 def test_csv_errors_have_line_numbers_and_nothing_is_written(population: Indicator) -> None:
     content = (
-        "region,period,indicator,value,status\n"
-        "4003,2024,Personer1,10,\n"
-        "9999,2024,Personer1,10,\n"
-        "4003,20x4,Personer1,10,\n"
-        "4003,2025,unknown,10,\n"
-        "4003,2026,Personer1,,\n"
-        "4003,2024,Personer1,11,\n"
-    ).encode()
+        b"region,period,indicator,value,status\n"
+        b"4003,2024,Personer1,10,\n"
+        b"9999,2024,Personer1,10,\n"
+        b"4003,20x4,Personer1,10,\n"
+        b"4003,2025,unknown,10,\n"
+        b"4003,2026,Personer1,,\n"
+        b"4003,2024,Personer1,11,\n"
+    )
     result = importers.load(content, "bad.csv")
     positions = [problem.position for problem in result.errors]
     assert positions == ["line 4", "line 6", "line 3", "line 5", "line 7"]

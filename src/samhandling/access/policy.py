@@ -510,9 +510,10 @@ class FamilyAccess:
         if not self.standing:
             return refuse(self.reason)
         if self.standing == "guardian_child_welfare":
-            invited = self.person is not None and meeting.family_participants.filter(
-                person=self.person
-            ).exists()
+            invited = (
+                self.person is not None
+                and meeting.family_participants.filter(person=self.person).exists()
+            )
             if not invited:
                 return refuse("from 16 guardians see only the meetings they are invited to")
         return grant("meeting in the case")
