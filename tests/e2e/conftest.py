@@ -1,8 +1,10 @@
 """Browser tests: Playwright drives Debian's chromium against real `runserver` subprocesses.
 
 These tests never touch pytest-django's test database. A session fixture builds a fresh SQLite
-file (var/e2e.sqlite3) with migrate, load_regions and seed_demo; two live servers run on it,
-one in demo mode without the second factor and one with the second factor required.
+file (var/e2e.sqlite3) with migrate, load_regions, load_statistics and seed_demo, as `make run`
+does; two live servers run on it, one in demo mode without the second factor and one with the
+second factor required, and a django-tasks worker (`db_worker`) runs the background tasks that
+the pages start (the family's data export, statistics imports, the team's notifications).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from tests.e2e.support import BASE_DIR, check_axe
 VAR_DIR = BASE_DIR / "var"
 DB_PATH = VAR_DIR / "e2e.sqlite3"
 SERVER_START_TIMEOUT = 30.0
+# The worker polls often and starts at once, so that a page waiting for a task waits briefly.
+WORKER_ARGS = ["db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.5"]
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -94,6 +98,7 @@ def e2e_database() -> Path:
         _manage("collectstatic", "--noinput", "-v", "0")
     _manage("migrate", "--noinput")
     _manage("load_regions")
+    _manage("load_statistics")
     _manage("seed_demo")
     return DB_PATH
 
@@ -121,6 +126,34 @@ def _wait_until_healthy(base_url: str, process: subprocess.Popen[bytes], log: Pa
     )
 
 
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def task_worker(e2e_database: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """One django-tasks worker on the shared database, as `make run` starts beside the server
+    (its output is in var/e2e-worker.log)."""
+    log = VAR_DIR / "e2e-worker.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", *WORKER_ARGS],
+            cwd=BASE_DIR,
+            env=_server_env(),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            yield process
+        finally:
+            _stop(process)
+
+
 def _live_server(name: str, require_2fa: bool) -> Iterator[str]:
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
@@ -137,17 +170,12 @@ def _live_server(name: str, require_2fa: bool) -> Iterator[str]:
             _wait_until_healthy(base_url, process, log)
             yield base_url
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            _stop(process)
 
 
 @pytest.fixture(scope="session")
-def demo_server(e2e_database: Path) -> Iterator[str]:
-    """Demo mode, second factor not required."""
+def demo_server(e2e_database: Path, task_worker: subprocess.Popen[bytes]) -> Iterator[str]:
+    """Demo mode, second factor not required; background tasks run."""
     yield from _live_server("demo", require_2fa=False)
 
 
@@ -194,7 +222,8 @@ def _new_page(browser: Browser, *, bypass_csp: bool) -> Iterator[Page]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    """A page in a fresh context. CSP is bypassed only so that axe-core can be injected."""
+    """A page in a fresh context that bypasses the Content-Security-Policy (check_axe works
+    with or without it; `strict_page` enforces it)."""
     yield from _new_page(browser, bypass_csp=True)
 
 

@@ -3,13 +3,15 @@ conftest.py next to this file)."""
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.utils import translation
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import ConsoleMessage, Error, Locator, Page, ViewportSize, expect
 
 from samhandling.demo.management.commands.seed_demo import DEMO_PASSWORD, PROFESSIONALS
 
@@ -32,14 +34,17 @@ SIGN_OUT_BUTTON = "header form[action='/accounts/logout/'] button"
 def check_axe(page: Page, context: str = "") -> None:
     """Runs axe-core (WCAG 2.0/2.1 A and AA rules) on the page; fails listing every violation.
 
-    The page's browser context must be created with bypass_csp=True: the app's CSP allows no
-    inline script, and add_script_tag injects axe as one.
+    axe is evaluated through the DevTools protocol, which the page's Content-Security-Policy
+    does not govern, so the check works on a page that enforces the app's CSP as well as on one
+    that bypasses it (add_script_tag would add an inline script, which the CSP refuses).
     """
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE_PATH))
+        page.evaluate(_axe_source())
     violations = page.evaluate(
         """async (tags) => {
-            const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+            const r = await axe.run(document, {
+                runOnly: {type: 'tag', values: tags}, resultTypes: ['violations'],
+            });
             return r.violations.map(v => ({
                 id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
                 nodes: v.nodes.map(n => ({target: n.target, html: n.html,
@@ -60,6 +65,33 @@ def check_axe(page: Page, context: str = "") -> None:
                 if node["summary"]:
                     lines.append("      " + node["summary"].replace("\n", "\n      "))
         pytest.fail("\n".join(lines), pytrace=False)
+
+
+@functools.cache
+def _axe_source() -> str:
+    return AXE_PATH.read_text(encoding="utf-8")
+
+
+# What the browser says when a page's Content-Security-Policy stops something.
+CSP_REFUSAL_WORDS = ("Content Security Policy", "Refused to")
+
+
+def watch_for_problems(page: Page) -> list[str]:
+    """From now on, collects what goes wrong in the page's scripts: everything the browser
+    refuses under the Content-Security-Policy, and uncaught script errors. Returns the list,
+    which fills as the page is used; assert that it is empty."""
+    problems: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if any(words in message.text for words in CSP_REFUSAL_WORDS):
+            problems.append(f"{page.url}: {message.text}")
+
+    def on_page_error(error: Error) -> None:
+        problems.append(f"{page.url}: script error: {error}")
+
+    page.on("console", on_console)
+    page.on("pageerror", on_page_error)
+    return problems
 
 
 def login_form(page: Page) -> Locator:
@@ -194,3 +226,70 @@ def open_details(form: Locator) -> None:
         summary.focus()
         summary.press("Enter")
         expect(details).to_have_attribute("open", "")
+
+
+# --- the family's pages -----------------------------------------------------------------------
+
+PHONE: ViewportSize = {"width": 375, "height": 812}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+
+# How the demo sign-in page describes each demo citizen (portal.views._demo_citizens), by the
+# username seed_demo gives them (samhandling.demo.cases.CITIZENS).
+CITIZEN_DESCRIPTIONS = {
+    "ungdom": ("youth, %(age)d", {"age": 16}),
+    "forelder": ("guardian of a child of %(age)d", {"age": 14}),
+    "forelder_ungdom": ("no case", {}),
+    "ung_voksen": ("youth, %(age)d", {"age": 20}),
+}
+
+
+def demo_citizen_card(page: Page, username: str) -> Locator:
+    """The demo citizen's card on the demo sign-in page (which must be open)."""
+    msgid, values = CITIZEN_DESCRIPTIONS[username]
+    description = nb(msgid, **values)
+    return page.locator("main li.ds-card").filter(
+        has=page.locator("p", has_text=re.compile(rf"– {re.escape(description)}$"))
+    )
+
+
+def sign_in_as_citizen(page: Page, base_url: str, username: str) -> str:
+    """Signs in on the demo sign-in page (demo mode only) as ID-porten would sign in a child,
+    youth or guardian; returns their name. The button is pressed by keyboard."""
+    page.goto(f"{base_url}/portal/demo-sign-in/")
+    card = demo_citizen_card(page, username)
+    expect(card).to_have_count(1)
+    name = card.locator("strong").inner_text().strip()
+    button = card.get_by_role("button")
+    button.focus()
+    with page.expect_navigation():
+        button.press("Enter")
+    assert page.url == f"{base_url}/portal/", f"signing in as {username} failed: {page.url}"
+    return name
+
+
+def tab_to(page: Page, target: Locator, limit: int = 80) -> None:
+    """Presses Tab until the target has focus, as a keyboard user moves through the page."""
+    expect(target).to_be_attached()
+    for _press in range(limit):
+        page.keyboard.press("Tab")
+        if target.evaluate("el => el === document.activeElement"):
+            return
+    pytest.fail(f"{target} not reached with {limit} presses of Tab on {page.url}")
+
+
+def check_axe_and_phone_width(page: Page, context: str = "") -> None:
+    """axe at the page's width, then at a phone's width (375 px), where the page must also
+    reflow without scrolling sideways (WCAG 1.4.10); the width is restored afterwards."""
+    check_axe(page, f"{context} (desktop)".strip())
+    before = page.viewport_size or DESKTOP
+    page.set_viewport_size(PHONE)
+    try:
+        check_axe(page, f"{context} (375 px)".strip())
+        overflow = page.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, (
+            f"{page.url} {context}: at 375 px the page scrolls sideways by {overflow} px"
+        )
+    finally:
+        page.set_viewport_size(before)

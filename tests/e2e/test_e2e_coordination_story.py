@@ -441,8 +441,8 @@ def test_a_child_is_followed_by_several_services_from_concern_to_closed_case(
     for outsider, same_municipality in (("barnehage", True), ("laerer_porsgrunn", False)):
         sign_in(page, demo_server, outsider)
         for url in (case_url, f"{case_url}plan/", meeting_url):
-            response = page.goto(url)
-            assert response is not None and response.status == 404, (outsider, url)
+            refused = page.goto(url)
+            assert refused is not None and refused.status == 404, (outsider, url)
             body = page.locator("body").inner_text()
             for text in [child, family, *case_texts]:
                 assert text not in body, f"{text!r} shown to {outsider} at {url}"

@@ -6,7 +6,13 @@ from urllib.parse import parse_qs, unquote
 
 import pytest
 from playwright.sync_api import Browser, Page, Request, expect
-from tests.e2e.support import assert_skip_link_works, check_axe, search_people, sign_in
+from tests.e2e.support import (
+    assert_skip_link_works,
+    check_axe,
+    search_people,
+    sign_in,
+    watch_for_problems,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -18,6 +24,26 @@ def test_the_axe_check_reports_violations(page: Page) -> None:
     page.set_content("<html><body><img src='x.png'><a href='#'></a></body></html>")
     with pytest.raises(pytest.fail.Exception, match=r"(?s)html-has-lang.*image-alt"):
         check_axe(page)
+
+
+def test_the_problem_watch_reports_what_the_csp_refuses(
+    strict_page: Page, demo_server: str
+) -> None:
+    """The harness itself: an inline script on a page under the app's CSP is refused, and
+    watch_for_problems reports it."""
+    page = strict_page
+    page.goto(f"{demo_server}/accounts/login/")
+    problems = watch_for_problems(page)
+    with page.expect_console_message(lambda message: "Content Security Policy" in message.text):
+        page.evaluate(
+            """() => {
+                const script = document.createElement("script");
+                script.textContent = "window.e2eInline = true";
+                document.body.append(script);
+            }"""
+        )
+    assert page.evaluate("() => window.e2eInline === undefined")
+    assert any("Content Security Policy" in problem for problem in problems), problems
 
 
 # --- The menu per role -------------------------------------------------------------------------
