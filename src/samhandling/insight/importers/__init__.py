@@ -138,16 +138,17 @@ def _resolve(parsed: Parsed, registry: _Registry, result: Result) -> list[Resolv
         if region is None:
             result.errors.append(Problem(str(row.position), problem))
             continue
-        note = row.note
-        resolved.append(
+        value = row.value.quantize(SIX_PLACES) if row.value is not None else None  # as stored
+        period = row.period
+        resolved.append(  # positional: made once per value
             Resolved(
-                key=(indicator, region, row.period, row.breakdown),
-                year=years[row.period] if row.period in years else _year(row.period, years),
-                value=row.value.quantize(SIX_PLACES) if row.value is not None else None,
-                status=row.status,
-                note=note,
-                position=row.position,
-                mapped_from=mapped_from,
+                (indicator, region, period, row.breakdown),
+                years[period] if period in years else _year(period, years),
+                value,
+                row.status,
+                row.note,
+                row.position,
+                mapped_from,
             )
         )
     return _without_collisions(resolved, result)
@@ -248,6 +249,7 @@ def write_rows(rows: Iterable[Resolved], batch: ImportBatch | None, result: Resu
                                    year=row.year))  # fmt: skip
     total = max(len(creates) + len(updates), 1)
     done = 0
+    creates.sort(key=_by_key)  # in the unique index's order: its pages fill one after another
     for start in range(0, len(creates), INSERT_CHUNK):
         chunk = creates[start : start + INSERT_CHUNK]
         _insert(chunk, batch)
@@ -271,6 +273,12 @@ def write_rows(rows: Iterable[Resolved], batch: ImportBatch | None, result: Resu
 
 
 INSERT_CHUNK = 10_000
+
+
+def _by_key(row: Resolved) -> Key:
+    return row.key
+
+
 INSERT_COLUMNS = ("indicator_id", "region_id", "period", "year", "breakdown", "value", "status",
                   "note", "mapped_from", "batch_id", "updated_at")  # fmt: skip
 

@@ -145,6 +145,7 @@ def parse_dataset(dataset: dict[str, Any], mapping: Mapping, parsed: Parsed, lab
         for code in categories[period_at]
     }
     limit = Decimal("1e12")
+    fixed = mapping.fixed_indicator
     dense = isinstance(values, list)
     # Statuses as a lookup by position: a list, a sparse object, or one status for all.
     status_of: dict[int, Any] = {}
@@ -176,17 +177,15 @@ def parse_dataset(dataset: dict[str, Any], mapping: Mapping, parsed: Parsed, lab
         if value is None and not status:
             status = "missing"
         parsed.rows.append(
-            Row(
-                indicator=mapping.fixed_indicator or combination[indicator_at],
-                region=combination[region_at],
-                period=periods[combination[period_at]],
-                breakdown=";".join([f"{names[at]}={combination[at]}" for at in others])
-                if others
-                else "",
-                value=value,
-                status=status,
-                note=str(notes.get(str(flat), ""))[:500] if notes else "",
-                position=where,
+            Row(  # positional: made once per value (indicator, region, period, breakdown, …)
+                fixed or combination[indicator_at],
+                combination[region_at],
+                periods[combination[period_at]],
+                ";".join([f"{names[at]}={combination[at]}" for at in others]) if others else "",
+                value,
+                status,
+                str(notes.get(str(flat), ""))[:500] if notes else "",
+                where,
             )
         )
 
