@@ -21,19 +21,11 @@ from samhandling.audit import services as audit
 from samhandling.audit.models import AuditEvent
 from samhandling.coordination.models import (
     Case,
-    Evaluation,
-    Goal,
-    LogEntry,
-    Measure,
-    Meeting,
-    Plan,
-    TeamMember,
-    Voice,
 )
 from samhandling.organisations.actors import Actor
 from samhandling.people.models import FamilyRelation, Person
 
-from .selectors import access_log_filter, is_emergency
+from .selectors import access_log_filter, case_contents, is_emergency
 
 FORMAT = "samhandling-0-24/data-export"
 FORMAT_VERSION = 1
@@ -87,43 +79,9 @@ def _item(item: Any, **extra: Any) -> dict[str, Any]:
 
 def _case(actor: Actor, access: policy.FamilyAccess) -> dict[str, Any]:
     case = access.case
-    team = TeamMember.objects.filter(case=case, left_at__isnull=True).select_related(
-        "organisation", "user"
-    )
-    plan = Plan.objects.filter(case=case).first()
-    reads: list[tuple[Any, policy.Decision]] = []
-    goals: list[Goal] = []
-    measures: list[Measure] = []
-    evaluations: list[Evaluation] = []
-    if plan is not None:
-        plan.case = case
-        goals = list(Goal.objects.filter(plan=plan).select_related("service"))
-        measures = list(
-            Measure.objects.filter(plan=plan).select_related(
-                "service", "responsible_service", "responsible_user"
-            )
-        )
-        evaluations = list(Evaluation.objects.filter(plan=plan).select_related("service"))
-        for item in [*goals, *measures, *evaluations]:
-            item.plan = plan
-    log = list(
-        LogEntry.objects.filter(case=case, replaced_by__isnull=True).select_related("service")
-    )
-    meetings = list(Meeting.objects.filter(case=case))
-    voices = list(Voice.objects.filter(case=case).select_related("person", "recorded_service"))
-    rows: list[Any] = [*log, *meetings, *voices]
-    for row in rows:
-        row.case = case
-
-    def shown(items: list[Any], decide: Callable[[Any], policy.Decision]) -> list[Any]:
-        result = []
-        for item in items:
-            decision = decide(item)
-            reads.append((item, decision))
-            if decision:
-                result.append(item)
-        return result
-
+    audit.record(actor, "export", case, decision=policy.grant(access.reason), purpose="my data")
+    contents = case_contents(access, "export", "my data")
+    team, plan = contents.team, contents.plan
     data = {
         "case": case.pk,
         "opened_at": _date(case.opened_at),
@@ -145,7 +103,7 @@ def _case(actor: Actor, access: policy.FamilyAccess) -> dict[str, Any]:
         "plan_summary": plan.summary if plan else "",
         "goals": [
             _item(g, goal=g.title, childs_words=g.childs_words, status=g.get_status_display())
-            for g in shown(goals, access.item_decision)
+            for g in contents.goals
         ],
         "measures": [
             _item(
@@ -157,15 +115,14 @@ def _case(actor: Actor, access: policy.FamilyAccess) -> dict[str, Any]:
                 frequency=m.frequency,
                 status=m.get_status_display(),
             )  # fmt: skip
-            for m in shown(measures, access.item_decision)
+            for m in contents.measures
         ],
         "evaluations": [
-            _item(e, outcome=e.get_outcome_display(), text=e.text)
-            for e in shown(evaluations, access.item_decision)
+            _item(e, outcome=e.get_outcome_display(), text=e.text) for e in contents.evaluations
         ],
         "meetings": [
             {"starts_at": _date(m.starts_at), "place": m.place, "agenda": m.agenda}
-            for m in shown(meetings, access.meeting_decision)
+            for m in contents.meetings
         ],
         "log": [
             _item(
@@ -175,7 +132,7 @@ def _case(actor: Actor, access: policy.FamilyAccess) -> dict[str, Any]:
                 text=e.text,
                 childs_words=e.childs_words,
             )  # fmt: skip
-            for e in shown(log, access.item_decision)
+            for e in contents.log
         ],
         "own_words": [
             {
@@ -186,7 +143,7 @@ def _case(actor: Actor, access: policy.FamilyAccess) -> dict[str, Any]:
                 "written_by": v.person.full_name,
                 "recorded_by_service": v.recorded_service.name if v.recorded_service else "",
             }
-            for v in shown(voices, access.voice_decision)
+            for v in contents.voices
         ],
         "consents": [_consent(c) for c in Consent.objects.filter(case=case)],
         "legal_bases": [
@@ -203,8 +160,6 @@ def _case(actor: Actor, access: policy.FamilyAccess) -> dict[str, Any]:
             )
         ],
     }
-    audit.record(actor, "export", case, decision=policy.grant(access.reason), purpose="my data")
-    audit.record_each(actor, "export", reads, purpose="my data")
     return data
 
 

@@ -37,12 +37,6 @@ from .models import DataExport
 ACCESS_LOG_PAGE_SIZE = 50
 
 
-def _shown(actor: Actor, reads: list[tuple[Any, policy.Decision]], purpose: str) -> list[Any]:
-    """The items the citizen may see; every read and refusal audited, in one append."""
-    audit.record_each(actor, "view", reads, purpose=purpose)
-    return [item for item, decision in reads if decision]
-
-
 def _attach(case: Case, rows: list[Any]) -> None:
     """Rows already filtered by case: their audit subject needs no query per row."""
     for row in rows:
@@ -94,10 +88,25 @@ class FamilyCasePage:
         return self.access.case
 
 
-def case_page(actor: Actor, case_id: int) -> FamilyCasePage:
-    """The team and how to reach them, the plan, meetings, the log entries shared with the
-    family and the family's own words: what this citizen may see of the case."""
-    access = family_access_for(actor, case_id, purpose="family page")
+@dataclass
+class CaseContents:
+    """Everything the family may see of one case, each item decided by the family rules; the
+    caller records the reads (`reads`) as a view or as an export."""
+
+    team: list[TeamMember]
+    plan: Plan | None
+    goals: list[Goal]
+    measures: list[Measure]
+    evaluations: list[Evaluation]
+    log: list[LogEntry]
+    meetings: list[Meeting]
+    voices: list[Voice]
+    reads: list[tuple[Any, policy.Decision]]
+
+
+def case_contents(access: policy.FamilyAccess, action: str, purpose: str) -> CaseContents:
+    """Reads the case's team, plan, log, meetings and the family's own words, keeps what the
+    family may see and records every read (and refusal) as `action` in one append."""
     case = access.case
     team = list(
         TeamMember.objects.filter(case=case, left_at__isnull=True).select_related(
@@ -138,20 +147,33 @@ def case_page(actor: Actor, case_id: int) -> FamilyCasePage:
         *((meeting, access.meeting_decision(meeting)) for meeting in meetings),
         *((voice, access.voice_decision(voice)) for voice in voices),
     ]
-    shown = {id(item) for item in _shown(actor, reads, "family page")}
+    audit.record_each(access.actor, action, reads, purpose=purpose)
+    shown = {id(item) for item, decision in reads if decision}
+
+    def keep(items: list[Any]) -> list[Any]:
+        return [item for item in items if id(item) in shown]
+
+    return CaseContents(team, plan, keep(goals), keep(measures), keep(evaluations), keep(log),
+                        keep(meetings), keep(voices), reads)  # fmt: skip
+
+
+def case_page(actor: Actor, case_id: int) -> FamilyCasePage:
+    """The team and how to reach them, the plan, meetings, the log entries shared with the
+    family and the family's own words: what this citizen may see of the case."""
+    access = family_access_for(actor, case_id, purpose="family page")
+    contents = case_contents(access, "view", "family page")
     now = timezone.now()
-    visible_meetings = [m for m in meetings if id(m) in shown]
     return FamilyCasePage(
         access=access,
-        team=team,
-        summary=plan.summary if plan else "",
-        goals=[g for g in goals if id(g) in shown],
-        measures=[m for m in measures if id(m) in shown],
-        evaluations=[e for e in evaluations if id(e) in shown],
-        upcoming_meetings=[m for m in visible_meetings if m.starts_at >= now],
-        past_meetings=[m for m in visible_meetings if m.starts_at < now][::-1],
-        log=[e for e in log if id(e) in shown],
-        voices=[v for v in voices if id(v) in shown],
+        team=contents.team,
+        summary=contents.plan.summary if contents.plan else "",
+        goals=contents.goals,
+        measures=contents.measures,
+        evaluations=contents.evaluations,
+        upcoming_meetings=[m for m in contents.meetings if m.starts_at >= now],
+        past_meetings=[m for m in contents.meetings if m.starts_at < now][::-1],
+        log=contents.log,
+        voices=contents.voices,
     )
 
 
