@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -67,6 +68,8 @@ class Region(models.Model):
 
     @property
     def display_name(self) -> str:
+        if self.kind == self.Kind.COUNTRY:  # stored as an English msgid (load_regions)
+            return gettext(self.name)
         return self.short_name or self.name
 
 
