@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "samhandling.coordination",
     "samhandling.portal",
     "samhandling.insight",
+    "samhandling.catalogue",
     "samhandling.audit",
     "samhandling.demo",
     "django.contrib.admin",
