@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import (
@@ -34,6 +34,7 @@ from samhandling.organisations.actors import actor_for
 from samhandling.people.identity import validate_national_id
 
 from .models import CitizenIdentity, User
+from .services import session_started
 
 LOGGER = logging.getLogger(__name__)
 
@@ -204,10 +205,7 @@ class CitizenCallbackView(OIDCAuthenticationCallbackView):
 
     def login_success(self) -> HttpResponse:
         response: HttpResponse = super().login_success()
-        now = timezone.now().timestamp()
-        self.request.session["signed_in_at"] = now
-        self.request.session["last_seen_at"] = now
-        audit.record(actor_for(self.user), "login", self.user, reason="signed in with ID-porten")
+        session_started(self.request, self.user, reason="signed in with ID-porten")
         return response
 
     def login_failure(self) -> HttpResponse:

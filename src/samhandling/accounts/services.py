@@ -59,10 +59,17 @@ def sign_in(request: HttpRequest, *, username: str, password: str) -> SignIn:
     throttle.save()
     assert isinstance(user, User)
     login(request, user)
-    request.session["signed_in_at"] = now.timestamp()
-    request.session["last_seen_at"] = now.timestamp()
-    audit.record(actor_for(user), "login", user, reason="password accepted")
+    session_started(request, user, reason="password accepted")
     return SignIn(user=user)
+
+
+def session_started(request: HttpRequest, user: User, *, reason: str) -> None:
+    """After any sign-in (password, ID-porten, the demo's citizens): the clock the session
+    limits run on, and the login in the audit chain."""
+    now = timezone.now().timestamp()
+    request.session["signed_in_at"] = now
+    request.session["last_seen_at"] = now
+    audit.record(actor_for(user), "login", user, reason=reason)
 
 
 def sign_out(request: HttpRequest, *, reason: str = "signed out") -> None:

@@ -28,8 +28,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from samhandling.access import policy
-from samhandling.access.models import Consent
 from samhandling.accounts.models import User
+from samhandling.accounts.services import session_started
 from samhandling.audit import services as audit
 from samhandling.config.http import Request
 from samhandling.coordination import services as coordination
@@ -211,10 +211,6 @@ def add_voice(request: Request, case_id: int) -> HttpResponse:
 # --- consent ----------------------------------------------------------------------------------
 
 
-def _may_withdraw(actor: Actor, consent: Consent, access: policy.FamilyAccess) -> policy.Decision:
-    return coordination.may_withdraw_consent(actor, consent)
-
-
 @never_cache
 @citizen_required
 @require_safe
@@ -223,7 +219,7 @@ def consents(request: Request) -> HttpResponse:
     cases = []
     for group in selectors.consents(actor):
         rows = [
-            (consent, bool(_may_withdraw(actor, consent, group.access)))
+            (consent, bool(coordination.may_withdraw_consent(actor, consent)))
             for consent in group.consents
         ]
         may_give = bool(group.access.case_decision("manage_consent"))
@@ -278,7 +274,7 @@ def withdraw_consent(request: Request, consent_id: int) -> HttpResponse:
     if consent.withdrawn_at is not None:
         return render(request, "portal/withdraw_consent.html", {"consent": consent})
     if request.method != "POST":
-        decision = _may_withdraw(actor, consent, access)
+        decision = coordination.may_withdraw_consent(actor, consent)
         if not decision:  # a sent withdrawal is refused (and audited) by the service itself
             audit.record(actor, "update", consent, decision=decision, purpose="withdraw consent")
             return _refused(request, decision.reason)
@@ -446,9 +442,6 @@ def demo_sign_in(request: Request) -> HttpResponse:
         if user is None:
             raise Http404
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        now = timezone.now().timestamp()
-        request.session["signed_in_at"] = now
-        request.session["last_seen_at"] = now
-        audit.record(actor_for(user), "login", user, reason="demo sign-in")
+        session_started(request, user, reason="demo sign-in")
         return redirect("portal:home")
     return render(request, "portal/demo_sign_in.html", {"citizens": citizens})
