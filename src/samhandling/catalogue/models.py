@@ -74,6 +74,14 @@ class Entry(models.Model):
     origin = models.CharField(
         _("origin"), max_length=16, choices=Origin.choices, default=Origin.EXAMPLE
     )
+    # A stable name across exports and imports (and between installations), e.g.
+    # "0-24-samarbeidet"; made from the title when an editor gives none.
+    key = models.SlugField(
+        _("key"),
+        max_length=100,
+        unique=True,
+        help_text=_("A short stable name used in imports and exports: letters, digits and -."),
+    )
     version = models.PositiveIntegerField(default=1)
     edited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from samhandling.access.policy import Decision, grant, refuse
@@ -23,7 +24,7 @@ from samhandling.audit.services import Subject
 from samhandling.organisations.actors import Actor
 from samhandling.organisations.models import Role
 
-from .models import Entry, Instrument, Revision, Status
+from .models import Entry, Initiative, Instrument, Revision, Status
 
 if TYPE_CHECKING:
     from samhandling.accounts.models import User
@@ -41,23 +42,54 @@ class ConflictError(Exception):
         self.actual = actual
 
 
-def may_edit(actor: Actor) -> Decision:
-    """Only directorate editors write the catalogue."""
+# Who besides the directorate editors writes a municipality's own development measures.
+MUNICIPAL_AUTHORS = (Role.ANALYST, Role.SERVICE_LEADER)
+
+
+_ANY = object()  # no particular initiative: does the actor write initiatives at all?
+
+
+def may_edit(actor: Actor, entry: Entry | None = None, *, municipality_id: Any = _ANY) -> Decision:
+    """Directorate editors write the whole catalogue. A municipality's analysts and service
+    leaders also write the development measures (initiatives) of their own municipality: a
+    practice from the experience bank can become a draft initiative at home. `entry` (or, for a
+    new initiative, `municipality_id`) says which initiative; without either, the question is
+    whether the actor edits the catalogue at all. A network's initiative is the directorate
+    editors' to write."""
     if not actor.is_authenticated:
         return refuse("not signed in")
-    if actor.role != Role.DIRECTORATE_EDITOR:
-        return refuse("only directorate editors edit the catalogue")
-    return grant("directorate editor")
+    if actor.role == Role.DIRECTORATE_EDITOR:
+        return grant("directorate editor")
+    if actor.has_role(*MUNICIPAL_AUTHORS) and actor.municipality_id is not None:
+        if isinstance(entry, Initiative):
+            municipality_id = entry.municipality_id
+        elif entry is not None:
+            return refuse("only directorate editors edit this part of the catalogue")
+        if municipality_id is _ANY or municipality_id == actor.municipality_id:
+            return grant("writes the development measures of their own municipality")
+        return refuse("a municipality writes only its own development measures")
+    return refuse("only directorate editors edit the catalogue")
+
+
+def may_edit_kind(actor: Actor, kind: type[Entry]) -> Decision:
+    """May the actor draft entries of this kind at all (the menu and the forms ask)."""
+    if kind is Initiative:
+        return may_edit(actor)
+    if not actor.is_authenticated:
+        return refuse("not signed in")
+    if actor.role == Role.DIRECTORATE_EDITOR:
+        return grant("directorate editor")
+    return refuse("only directorate editors edit this part of the catalogue")
 
 
 def may_publish(actor: Actor, entry: Entry) -> Decision:
     """An editor other than the one who made the last change publishes it."""
-    decision = may_edit(actor)
+    decision = may_edit(actor, entry)
     if not decision:
         return decision
     if actor.user is not None and entry.edited_by_id == actor.user.pk:
         return refuse("the last editor of an entry may not publish it")
-    return grant("another directorate editor")
+    return grant("another editor")
 
 
 def _user(actor: Actor) -> User:
@@ -72,12 +104,17 @@ def _require(decision: Decision, actor: Actor, action: str, subject: Any, messag
         raise PermissionDenied(message)
 
 
-def _require_editor(actor: Actor, action: str, subject: Any) -> Decision:
-    decision = may_edit(actor)
-    _require(
-        decision, actor, action, subject, _("Only directorate editors may edit the catalogue.")
-    )
+def _require_editor(actor: Actor, action: str, subject: Any, decision: Decision) -> Decision:
+    _require(decision, actor, action, subject, _("You may not edit this part of the catalogue."))
     return decision
+
+
+def _pk(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return value
 
 
 def _split(kind: type[Entry], fields: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -157,10 +194,27 @@ def _locked(entry: E, expected_version: int | None) -> E:
     return current
 
 
+def free_key(kind: type[Entry], title: str) -> str:
+    """A key made from the title that no entry of `kind` has yet: "title", "title-2" …"""
+    base = slugify(title)[:90].strip("-") or kind._meta.model_name or "entry"
+    taken = set(
+        kind._default_manager.filter(key__startswith=base).values_list("key", flat=True)
+    )
+    key, n = base, 1
+    while key in taken:
+        n += 1
+        key = f"{base}-{n}"
+    return key
+
+
 def create_draft(kind: type[E], *, by: Actor, fields: Mapping[str, Any]) -> E:
     """A directorate editor drafts a new entry of `kind` (Instrument, Initiative, Network,
     Practice or Resource)."""
-    decision = _require_editor(by, "create", Subject(object_type=kind._meta.label_lower))
+    if kind is Initiative:
+        decision = may_edit(by, municipality_id=_pk(fields.get("municipality")))
+    else:
+        decision = may_edit_kind(by, kind)
+    _require_editor(by, "create", Subject(object_type=kind._meta.label_lower), decision)
     with transaction.atomic():
         return _create(kind, by=by, fields=fields, decision=decision)
 
@@ -169,6 +223,8 @@ def _create(kind: type[E], *, by: Actor, fields: Mapping[str, Any], decision: De
     plain, related = _split(kind, fields)
     entry = kind(**plain, status=Status.DRAFT, version=1, edited_by=_user(by),
                  edited_at=timezone.now())  # fmt: skip
+    if not entry.key:
+        entry.key = free_key(kind, str(entry))
     entry.full_clean()
     _check_related(kind, related)
     entry.save()
@@ -181,7 +237,7 @@ def _create(kind: type[E], *, by: Actor, fields: Mapping[str, Any], decision: De
 def update_draft(entry: E, *, by: Actor, fields: Mapping[str, Any], expected_version: int) -> E:
     """An editor changes an entry, if `expected_version` is still its version. A published or
     withdrawn entry becomes a draft again."""
-    decision = _require_editor(by, "update", entry)
+    decision = _require_editor(by, "update", entry, may_edit(by, entry))
     with transaction.atomic():
         return _update(entry, by=by, fields=fields, expected_version=expected_version,
                        decision=decision)  # fmt: skip
@@ -193,6 +249,9 @@ def _update(entry: E, *, by: Actor, fields: Mapping[str, Any], expected_version:
     plain, related = _split(type(current), fields)
     for name, value in plain.items():
         setattr(current, name, value)
+    moved = may_edit(by, current)  # an initiative may not be moved to another municipality
+    if not moved:
+        raise ValidationError({"municipality": [_("Choose your own municipality.")]})
     current.status = Status.DRAFT
     current.edited_by = _user(by)
     current.edited_at = timezone.now()
@@ -233,7 +292,7 @@ def _publish(current: E, *, by: Actor, decision: Decision) -> E:
 
 def withdraw(entry: E, *, by: Actor, expected_version: int | None = None) -> E:
     """An editor takes a published entry off the public pages; its history is kept."""
-    decision = _require_editor(by, "update", entry)
+    decision = _require_editor(by, "update", entry, may_edit(by, entry))
     with transaction.atomic():
         return _withdraw(_locked(entry, expected_version), by=by, decision=decision)
 

@@ -27,6 +27,7 @@ urlpatterns = [
     path("work/", include("samhandling.coordination.urls")),
     path("portal/", include("samhandling.portal.urls")),
     path("knowledge/", include("samhandling.insight.urls")),
+    path("catalogue/", include("samhandling.catalogue.urls")),
     path("oidc/", include("samhandling.accounts.oidc_urls")),
     path("regions/", include("samhandling.organisations.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
