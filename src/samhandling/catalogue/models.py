@@ -36,6 +36,34 @@ def validate_sectors(value: Any) -> None:
         )
 
 
+class TargetGroup(models.TextChoices):
+    """Whom an instrument or practice is for, in categories that can be compared (the free-text
+    target group says it in the entry's own words)."""
+
+    ALL = "all", _("All children and young people")
+    FAMILIES = "families", _("Parents and families")
+    SPECIAL_NEEDS = "special_needs", _("Children and young people with special needs")
+    MENTAL_HEALTH = "mental_health", _("Mental health problems or substance use")
+    NEGLECT = "neglect", _("At risk of neglect, violence or abuse")
+    LOW_INCOME = "low_income", _("Children in low-income families")
+    IMMIGRANTS = "immigrants", _("Refugees and immigrants")
+    DROPOUT = "dropout", _("Pupils at risk of dropping out")
+    NEET = "neet", _("Not in education, employment or training")
+    PROFESSIONALS = "professionals", _("Professionals and services")
+
+
+def validate_target_groups(value: Any) -> None:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValidationError(_("Choose the target groups from the list."), code="not_a_list")
+    unknown = sorted(set(value) - set(TargetGroup.values))
+    if unknown:
+        raise ValidationError(
+            _("Unknown target group: %(groups)s."),
+            code="unknown_target_group",
+            params={"groups": ", ".join(unknown)},
+        )
+
+
 def age_span_constraint(name: str) -> models.CheckConstraint:
     return models.CheckConstraint(
         condition=models.Q(age_from__lte=models.F("age_to"), age_to__lte=OLDEST),
@@ -160,6 +188,9 @@ class Instrument(Entry, AgeSpan):
     kind = models.CharField(_("type"), max_length=32, choices=Kind.choices)
     target_group_nb = models.CharField(_("target group (bokmål)"), max_length=300, blank=True)
     target_group_en = models.CharField(_("target group (English)"), max_length=300, blank=True)
+    target_groups = models.JSONField(
+        _("target groups"), default=list, blank=True, validators=[validate_target_groups]
+    )
     sectors = models.JSONField(
         _("sectors"), default=list, blank=True, validators=[validate_sectors]
     )
@@ -332,6 +363,9 @@ class Practice(Entry, AgeSpan):
     language = models.CharField(_("language of the text"), max_length=2, choices=Language.choices)
     problem = models.TextField(_("the problem"), blank=True)
     target_group = models.CharField(_("target group"), max_length=300, blank=True)
+    target_groups = models.JSONField(
+        _("target groups"), default=list, blank=True, validators=[validate_target_groups]
+    )
     sectors = models.JSONField(
         _("sectors"), default=list, blank=True, validators=[validate_sectors]
     )

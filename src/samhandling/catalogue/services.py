@@ -197,9 +197,7 @@ def _locked(entry: E, expected_version: int | None) -> E:
 def free_key(kind: type[Entry], title: str) -> str:
     """A key made from the title that no entry of `kind` has yet: "title", "title-2" …"""
     base = slugify(title)[:90].strip("-") or kind._meta.model_name or "entry"
-    taken = set(
-        kind._default_manager.filter(key__startswith=base).values_list("key", flat=True)
-    )
+    taken = set(kind._default_manager.filter(key__startswith=base).values_list("key", flat=True))
     key, n = base, 1
     while key in taken:
         n += 1
