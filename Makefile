@@ -95,6 +95,8 @@ bench: $(VENV)/.installed
 	$(TEST_ENV) DATABASE_URL=sqlite:///var/bench.sqlite3 $(PY) bench/audit_record.py
 	$(TEST_ENV) DATABASE_URL=$(PG_URL)_bench $(PY) bench/case_pages.py
 	$(TEST_ENV) DATABASE_URL=sqlite:///var/bench-cases.sqlite3 $(PY) bench/case_pages.py
+	$(TEST_ENV) DATABASE_URL=$(PG_URL)_bench $(PY) bench/catalogue_pages.py
+	$(TEST_ENV) DATABASE_URL=sqlite:///var/bench-catalogue.sqlite3 $(PY) bench/catalogue_pages.py
 
 lock:
 	$(PY) -m piptools compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
