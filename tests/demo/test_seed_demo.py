@@ -15,6 +15,7 @@ from samhandling.access.models import Consent, LegalBasis
 from samhandling.accounts.models import User
 from samhandling.audit.models import AuditEvent
 from samhandling.audit.services import verify_chain
+from samhandling.catalogue.kinds import KINDS
 from samhandling.coordination import selectors
 from samhandling.coordination.models import (
     Case,
@@ -102,6 +103,7 @@ def test_demo_login_list_prints_every_demo_user(seeded: str) -> None:
         "leder",
         "analytiker",
         "redaktor",
+        "redaktor2",
         "admin",
         "laerer_porsgrunn",
     ):
@@ -134,6 +136,7 @@ def test_a_second_run_adds_nothing(seeded: str) -> None:
     output = seed()
     assert "0 children" in output
     assert "0 cases" in output
+    assert "0 catalogue entries" in output
     assert counts() == before
 
 
@@ -344,3 +347,21 @@ def test_every_demo_write_is_audited_as_a_command_and_the_chain_is_intact(
     assert set(events.values_list("channel", flat=True)) == {"command"}
     assert not AuditEvent.objects.filter(outcome="refused").exists()
     assert verify_chain(checkpoint_path=tmp_path / "none.json").intact
+
+
+# --- the catalogue ----------------------------------------------------------------------------
+
+
+def test_the_demo_catalogue_is_drafted_by_one_editor_and_published_by_another(
+    seeded: str,
+) -> None:
+    entries = [entry for model in KINDS.values() for entry in model._default_manager.all()]
+    assert len(entries) == 31 and "31 catalogue entries imported and published" in seeded
+    assert {(e.status, e.edited_by.username, e.published_by.username) for e in entries} == {
+        ("published", "redaktor", "redaktor2")
+    }
+    assert {e.key for e in entries if e.origin == "official"} == {
+        "0-24-samarbeidet",
+        "ks-nettverket-0-24",
+        "nordisk-0-24-norges-nasjonale-case",
+    }

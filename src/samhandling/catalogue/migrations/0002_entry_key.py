@@ -19,7 +19,9 @@ class Migration(migrations.Migration):
     operations = [
         *(
             migrations.AddField(
-                model_name=name, name="key", field=models.SlugField(max_length=100, null=True)
+                model_name=name,
+                name="key",
+                field=models.SlugField(max_length=100, null=True, db_index=False),
             )
             for name in MODELS
         ),

@@ -1,6 +1,9 @@
 """Deterministic synthetic demo data: Skien with its services, one user per role, ~200 children,
 about 25 coordination cases built with the real services (samhandling.demo.cases), and
 a school in Porsgrunn with one teacher, so that a professional of another municipality exists.
+The catalogue is imported from catalogue/data/demo_catalogue.json by one directorate editor and
+published by another (four eyes): only its entries marked official state facts about the 0–24
+programme; every other entry is an example.
 
 Every person is synthetic: names are drawn from common Norwegian first and family names and
 combined at random, addresses are invented, and every identity number is a synthetic one
@@ -8,7 +11,9 @@ combined at random, addresses are invented, and every identity number is a synth
 """
 
 import datetime
+import json
 import random
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
@@ -16,12 +21,16 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
+from samhandling import catalogue
 from samhandling.accounts.models import User
 from samhandling.audit import services as audit
 from samhandling.audit.context import bound
+from samhandling.catalogue import interchange
+from samhandling.catalogue.kinds import KINDS
 from samhandling.coordination.models import Case
 from samhandling.demo.cases import build
 from samhandling.demo.coordination import DemoCases, children_in
+from samhandling.organisations.actors import actor_for
 from samhandling.organisations.models import Membership, Organisation, Region, Role, Sector
 from samhandling.people.identity import synthetic_norwegian_id
 from samhandling.people.models import AddressProtection, FamilyRelation, Person
@@ -30,6 +39,7 @@ DEMO_MUNICIPALITY = "4003"  # Skien, Telemark: real indicators exist for it in t
 NEIGHBOUR_MUNICIPALITY = "4001"  # Porsgrunn: one school and one teacher, never in Skien's cases
 DEMO_PASSWORD = "demo-0-24-passord"  # noqa: S105 - demo only, printed by `make run`
 REFERENCE_DATE = datetime.date(2026, 11, 26)  # ages are computed against this, for determinism
+DEMO_CATALOGUE = Path(catalogue.__file__).parent / "data" / "demo_catalogue.json"
 
 SERVICES = [
     (Sector.KINDERGARTEN, "Eksempel barnehage, Skien (demo)"),
@@ -192,11 +202,36 @@ class Command(BaseCommand):
         created = self._people(skien, random.Random(seed), children)
         cases = self._cases(skien, organisations, users, seed)
         quarters = self._aggregates()
+        entries = self._catalogue()
         self.stdout.write(
             f"Demo data: {len(organisations)} organisations, {len(users)} users, "
             f"{created} children with families and {cases} cases created (Skien); "
-            f"coordination aggregates for {', '.join(quarters)}."
+            f"coordination aggregates for {', '.join(quarters)}; "
+            f"{entries} catalogue entries imported and published."
         )
+
+    def _catalogue(self) -> int:
+        """The demo catalogue, drafted by one directorate editor and published by another; only
+        the entries whose keys the catalogue does not have yet."""
+        from samhandling.insight import sources
+
+        sources.load_definitions()  # the development measures name indicators by their codes
+        document = json.loads(DEMO_CATALOGUE.read_text(encoding="utf-8"))
+        for kind, model in KINDS.items():
+            keys = {entry["key"] for entry in document[kind]}
+            known = set(model._default_manager.filter(key__in=keys).values_list("key", flat=True))
+            document[kind] = [entry for entry in document[kind] if entry["key"] not in known]
+        if not any(document[kind] for kind in KINDS):
+            return 0
+        result = interchange.import_catalogue(
+            document,
+            by=actor_for(User.objects.get(username="redaktor"), channel="command"),
+            publish_by=actor_for(User.objects.get(username="redaktor2"), channel="command"),
+        )
+        if not result.ok:
+            problems = "\n".join(str(problem) for problem in result.problems)
+            raise CommandError(f"The demo catalogue could not be imported:\n{problems}")
+        return result.published
 
     def _aggregates(self) -> list[str]:
         """The coordination work's anonymous figures for this quarter (as it stands) and the
@@ -291,6 +326,14 @@ class Command(BaseCommand):
                 "Rita",
                 "Redaktør",
                 orgs["Bufdir"],
+                Role.DIRECTORATE_EDITOR,
+                "Seniorrådgiver",
+            ),
+            (
+                "redaktor2",
+                "Ulrik",
+                "Udir",
+                orgs["Udir"],
                 Role.DIRECTORATE_EDITOR,
                 "Seniorrådgiver",
             ),
