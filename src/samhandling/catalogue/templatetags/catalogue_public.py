@@ -1,0 +1,56 @@
+"""Names of the catalogue's stored choices (sectors and target groups are lists of values)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import template
+from django.utils import translation
+
+from samhandling.organisations.models import Sector
+
+from ..models import OLDEST, TargetGroup
+
+register = template.Library()
+
+
+def _labels(values: Any, choices: type[Sector] | type[TargetGroup]) -> list[str]:
+    names = dict(choices.choices)
+    return [str(names.get(value, value)) for value in values or []]
+
+
+@register.filter
+def sector_labels(values: Any) -> list[str]:
+    """["school", "nav"] → ["School", "NAV (labour and welfare)"] in the page's language."""
+    return _labels(values, Sector)
+
+
+@register.filter
+def target_group_labels(values: Any) -> list[str]:
+    return _labels(values, TargetGroup)
+
+
+@register.filter
+def age_span(entry: Any) -> str:
+    """ "6–15", or "0–24" for the whole span of the programme."""
+    age_from = getattr(entry, "age_from", 0)
+    age_to = getattr(entry, "age_to", OLDEST)
+    return f"{age_from}–{age_to}"
+
+
+@dataclass(frozen=True)
+class Bilingual:
+    text: str
+    lang: str  # the language the text is in, for the lang attribute
+
+
+@register.simple_tag
+def bilingual(entry: Any, name: str) -> Bilingual:
+    """The field `name` (title, summary, …) of a bilingual entry in the page's language, or in
+    the other language when it has none; with the language it is in."""
+    nb = getattr(entry, f"{name}_nb", "") or ""
+    en = getattr(entry, f"{name}_en", "") or ""
+    if translation.get_language() == "en":
+        return Bilingual(en, "en") if en else Bilingual(nb, "nb")
+    return Bilingual(nb, "nb") if nb else Bilingual(en, "en")
