@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "samhandling.insight",
     "samhandling.catalogue",
     "samhandling.audit",
+    "samhandling.operations",
     "samhandling.demo",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -5,7 +5,7 @@ from django.db import migrations, models
 MODELS = ("instrument", "initiative", "network", "practice", "resource")
 
 
-def fill_keys(apps, schema_editor):  # type: ignore[no-untyped-def]
+def fill_keys(apps, schema_editor):
     for name in MODELS:
         model = apps.get_model("catalogue", name)
         for entry in model.objects.filter(key__isnull=True):

@@ -1,0 +1,1 @@
+"""Running the service: backing up the database and restoring a backup with proof."""
