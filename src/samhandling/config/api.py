@@ -12,6 +12,7 @@ from ninja import NinjaAPI
 from ninja.operation import Operation
 
 from samhandling.accounts.authentication import BearerToken, SignedInSession
+from samhandling.catalogue.api import router as catalogue
 from samhandling.coordination.api import router as coordination
 from samhandling.insight.api import router as insight
 from samhandling.people.api import router as people
@@ -49,3 +50,4 @@ api_errors.install(api)
 api.add_router("", people)
 api.add_router("", coordination)
 api.add_router("", insight)
+api.add_router("", catalogue)
