@@ -231,6 +231,7 @@ def _body_fields(operation: dict[str, Any], schemas: dict[str, Any]) -> list[str
 
 # --- the OpenAPI document -----------------------------------------------------------------
 
+CATALOGUE_KINDS = ("instruments", "initiatives", "networks", "practices", "resources")
 PATHS = {
     "/api/v1/persons/search": {"post"},
     "/api/v1/persons": {"post"},
@@ -266,10 +267,17 @@ PATHS = {
     "/api/v1/indicators": {"get"},
     "/api/v1/regions/{code}/profile": {"get"},
     "/api/v1/aggregates": {"get"},
+    # the catalogue (public, read only)
+    **{f"/api/v1/{kind}": {"get"} for kind in CATALOGUE_KINDS},
+    **{f"/api/v1/{kind}/{{id}}": {"get"} for kind in CATALOGUE_KINDS},
 }
 # Official statistics and suppressed aggregates need no sign-in. Named one by one, so that an
 # operation that forgot its authentication still fails the check below.
-PUBLIC_OPERATIONS = {"list_regions", "list_indicators", "get_profile", "get_aggregates"}
+PUBLIC_OPERATIONS = {
+    "list_regions", "list_indicators", "get_profile", "get_aggregates",
+    *(f"list_{kind}" for kind in CATALOGUE_KINDS),
+    *(f"get_{kind.removesuffix('s')}" for kind in CATALOGUE_KINDS),
+}  # fmt: skip
 
 
 def test_the_openapi_document_is_json_and_lists_every_route(db: None) -> None:

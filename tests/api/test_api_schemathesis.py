@@ -19,8 +19,13 @@ from samhandling.people.models import Person
 
 # The knowledge base's operations are public (no security in the document): they are fuzzed
 # without credentials, as they are called; every other operation with the teacher's token.
-PUBLIC_OPERATIONS = {"list_regions", "list_indicators", "get_profile", "get_aggregates"}
-OPERATIONS = 41
+CATALOGUE_KINDS = ("instruments", "initiatives", "networks", "practices", "resources")
+PUBLIC_OPERATIONS = {
+    "list_regions", "list_indicators", "get_profile", "get_aggregates",
+    *(f"list_{kind}" for kind in CATALOGUE_KINDS),
+    *(f"get_{kind.removesuffix('s')}" for kind in CATALOGUE_KINDS),
+}  # fmt: skip
+OPERATIONS = 51
 
 
 def test_generated_requests_never_get_a_server_error(

@@ -20,7 +20,11 @@ case, and around it one of every record a route can be about:
   routes are refused to every professional actor here; tests/security/test_family_matrix.py
   walks them as the family);
 - the knowledge base (knowledge_base below): an indicator with values for Skien, Telemark and
-  Norway, an import of official statistics and the coordination aggregates of a quarter.
+  Norway, an import of official statistics and the coordination aggregates of a quarter;
+- the catalogue (catalogue below): one published entry of every kind, Skien's development
+  measure as a draft and a published one, and a draft state instrument, written by two
+  directorate editors of Udir (none of the five actors edits the catalogue, but the school's
+  service leader writes Skien's development measures).
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ from tests.access.world import World, born_years_ago
 
 from samhandling.access.models import Consent, LegalBasis
 from samhandling.accounts.models import CitizenIdentity, User
+from samhandling.catalogue import services as catalogue_services
+from samhandling.catalogue.models import Entry, Initiative, Instrument, Network, Practice, Resource
 from samhandling.coordination import services
 from samhandling.coordination.models import (
     Case,
@@ -121,6 +127,75 @@ def knowledge_base(municipality: Region) -> dict[str, Any]:
         "format": "csv",
         "compared": [municipality.code, "4001"],
     }
+
+
+def catalogue(municipality: Region, make_user: Callable[..., User]) -> dict[str, Any]:
+    """One published entry of each kind, a draft instrument and a draft development measure of
+    the municipality, by two directorate editors. Returns the ids the catalogue's routes and
+    operations are filled in with."""
+    udir = Organisation.objects.create(
+        name="Utdanningsdirektoratet", short_name="Udir", kind=Organisation.Kind.DIRECTORATE
+    )
+    writer = actor_for(make_user(udir, Role.DIRECTORATE_EDITOR, username="catalogue_writer"))
+    publisher = actor_for(make_user(udir, Role.DIRECTORATE_EDITOR, username="catalogue_publisher"))
+
+    def published(model: type[Entry], **fields: Any) -> Entry:
+        entry = catalogue_services.create_draft(model, by=writer, fields=fields)
+        return catalogue_services.publish(entry, by=publisher)
+
+    instrument = published(
+        Instrument,
+        title_nb="Tilskudd til samarbeid",
+        kind="grant_scheme",
+        owners=[udir.pk],
+        sectors=["school"],
+        target_groups=["all"],
+    )
+    network = published(Network, name_nb="Nettverket", members=[municipality.pk])
+    practice = published(
+        Practice,
+        title="Tidiga insatser",
+        country="SE",
+        level="municipal",
+        language="sv",
+        problem="Barnen fick hjälp för sent.",
+    )
+    resource = published(
+        Resource,
+        title_nb="Veileder i samarbeid",
+        kind="guide",
+        practices=[practice.pk],
+        instruments=[instrument.pk],
+    )
+    initiative = published(
+        Initiative,
+        title_nb="Tidlig innsats i skolen",
+        municipality=municipality.pk,
+        instruments=[instrument.pk],
+    )
+    draft_initiative = catalogue_services.create_draft(
+        Initiative,
+        by=writer,
+        fields={"title_nb": "Utkast til tiltak", "municipality": municipality.pk},
+    )
+    draft_instrument = catalogue_services.create_draft(
+        Instrument, by=writer, fields={"title_nb": "Utkast til virkemiddel", "kind": "guide"}
+    )
+    return {
+        "instrument_id": instrument.pk,
+        "network_id": network.pk,
+        "practice_id": practice.pk,
+        "resource_id": resource.pk,
+        "initiative_id": initiative.pk,
+        "draft_initiative_id": draft_initiative.pk,
+        "draft_instrument_id": draft_instrument.pk,
+        "draft_initiative_version": draft_initiative.version,
+        "initiative_version": initiative.version,
+        "instruments": "instruments",
+        "initiatives": "initiatives",
+        "all": "all",
+        "fmt": "json",
+    }  # fmt: skip
 
 
 @dataclass
@@ -288,6 +363,7 @@ def build(
         "later": (today + datetime.timedelta(days=30)).isoformat(),
         **{f"org_{key}": org.pk for key, org in orgs.items()},
         **knowledge_base(Region.objects.select_related("parent__parent").get(pk=skien.pk)),
+        **catalogue(skien, make_user),
     }
     actors: dict[str, User | None] = {
         "anonymous": None,

@@ -4,15 +4,18 @@ The table is generated from the URL configuration: a new route fails here until 
 """
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.test import Client
-from matrix_world import knowledge_base
+from matrix_world import catalogue, knowledge_base
 from routes import project_routes
 
+from samhandling.accounts.models import User
 from samhandling.organisations.models import Region
 
+CATALOGUE_KINDS = ("instruments", "initiatives", "networks", "practices", "resources")
 PUBLIC = {
     "healthz": 200,
     "accounts:login": 200,
@@ -26,6 +29,20 @@ PUBLIC = {
     "insight:profile_csv": 200,
     "insight:indicator_csv": 200,
     "insight:commentary": 200,  # read by all; written by an analyst (POST: sign in)
+    # the catalogue's published entries and their exports
+    "catalogue:index": 200,
+    "catalogue:instruments": 200,
+    "catalogue:coordination": 200,
+    "catalogue:instrument": 200,
+    "catalogue:initiatives": 200,
+    "catalogue:initiative": 200,
+    "catalogue:networks": 200,
+    "catalogue:network": 200,
+    "catalogue:practices": 200,
+    "catalogue:practice": 200,
+    "catalogue:resources": 200,
+    "catalogue:resource": 200,
+    "catalogue:export": 200,
 }
 # What a public route answers to POST, where that is not "read only" (405).
 PUBLIC_POST = {
@@ -106,6 +123,15 @@ SIGN_IN_REQUIRED = {
     "insight:import_progress",
     "insight:research",
     "insight:research_download",
+    # the catalogue's editorial work
+    "catalogue:editorial",
+    "catalogue:create",
+    "catalogue:edit",
+    "catalogue:publish",
+    "catalogue:withdraw",
+    "catalogue:history",
+    "catalogue:adopt_practice",
+    "catalogue:import",
 }
 # Routes that are not served in this configuration, to anyone: the demo sign-in exists only in
 # demo mode, the citizen sign-in only when OpenID Connect is configured (tests run without both).
@@ -122,11 +148,20 @@ API_PUBLIC = {
     "api:list_indicators": 200,
     "api:get_profile": 200,
     "api:get_aggregates": 200,
+    **{f"api:list_{kind}": 200 for kind in CATALOGUE_KINDS},
+    **{f"api:get_{kind.removesuffix('s')}": 200 for kind in CATALOGUE_KINDS},
 }
 
 # Path parameters that must name something real for a public route to answer 200, and the
 # query a public route needs; any other parameter is 1.
-SAMPLES = {"code": "4003", "indicator": "population_0_24"}
+SAMPLES = {"code": "4003", "indicator": "population_0_24", "kind": "all", "fmt": "json"}
+# A catalogue entry's page (and API operation) is about the published entry of its kind.
+ENTRY_OF = {
+    **{f"catalogue:{kind.removesuffix('s')}": f"{kind.removesuffix('s')}_id"
+       for kind in CATALOGUE_KINDS},
+    **{f"api:get_{kind.removesuffix('s')}": f"{kind.removesuffix('s')}_id"
+       for kind in CATALOGUE_KINDS},
+}  # fmt: skip
 QUERIES = {
     "insight:compare": "?regions=4003&regions=4001",
     "api:get_aggregates": "?municipality=4003",
@@ -134,15 +169,19 @@ QUERIES = {
 
 
 @pytest.fixture
-def knowledge(db: None, regions: None) -> None:
-    """What the public knowledge routes show: Skien's statistics and aggregates."""
+def knowledge(db: None, regions: None, make_user: Callable[..., User]) -> dict[str, Any]:
+    """What the public routes show: Skien's statistics and aggregates, and the catalogue."""
     skien = Region.objects.select_related("parent__parent").get(country="NO", code="4003")
     knowledge_base(skien)
+    return catalogue(skien, make_user)
 
 
-def concrete(route: str, name: str = "") -> str:
+def concrete(route: str, name: str = "", ids: dict[str, Any] | None = None) -> str:
+    samples = dict(SAMPLES)
+    if ids is not None and name in ENTRY_OF:
+        samples["pk"] = samples["id"] = str(ids[ENTRY_OF[name]])
     route = re.sub(r"<uuid:\w+>", "00000000-0000-4000-8000-000000000001", route)
-    route = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: SAMPLES.get(m.group(1), "1"), route)
+    route = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: samples.get(m.group(1), "1"), route)
     return "/" + route + QUERIES.get(name, "")
 
 
@@ -155,11 +194,11 @@ def test_every_route_is_classified() -> None:
 
 @pytest.mark.parametrize(("route", "name"), project_routes())
 def test_anonymous_visitors_are_refused_or_sent_to_sign_in(
-    knowledge: None, route: str, name: str
+    knowledge: dict[str, Any], route: str, name: str
 ) -> None:
     client = Client()
     for method in ("get", "post"):
-        url = concrete(route, name)
+        url = concrete(route, name, knowledge)
         response = getattr(client, method)(url)
         if name in PUBLIC:
             expected = PUBLIC[name] if method == "get" else PUBLIC_POST.get(name, 405)

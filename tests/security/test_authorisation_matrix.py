@@ -94,6 +94,16 @@ SI, OKAY, MOVED, BAD, E401, E403, E404, E405 = (
 OWN_ENTRY = {"entry_id": "own_entry_id"}
 COMPARED = {"regions": "compared"}  # Skien and Porsgrunn side by side
 RESEARCH = {"municipality": "municipality", "quarter": "quarter", "format": "format"}
+INITIATIVES, INSTRUMENTS = {"kind": "initiatives"}, {"kind": "instruments"}
+DRAFT_INITIATIVE = {"kind": "initiatives", "pk": "draft_initiative_id"}
+PUBLISHED_INITIATIVE = {"kind": "initiatives", "pk": "initiative_id"}
+DRAFT_INSTRUMENT = {"kind": "instruments", "pk": "draft_instrument_id"}
+API_ENTRY = {kind: {"id": f"{kind}_id"} for kind in
+             ("instrument", "initiative", "network", "practice", "resource")}  # fmt: skip
+PRACTICE = {"pk": "practice_id"}
+ENTRY = {kind: {"pk": f"{kind}_id"} for kind in
+         ("instrument", "initiative", "network", "practice", "resource")}  # fmt: skip
+EXPORT_ALL = {"kind": "all", "fmt": "fmt"}
 
 # fmt: off
 # Every route of the URL configuration. A key "name[variant]" is one more row for the route
@@ -224,6 +234,47 @@ PAGES: dict[str, Row] = {
     "insight:import_progress":                    get(SI,    E403,  E403,  E403,  E403),
     "insight:research":                           get(SI,    E403,  E403,  E403,  E403),
     "insight:research_download":                  get(SI,    E403,  E403,  E403,  E403, query=RESEARCH),  # noqa: E501
+    # the catalogue's published entries: public; an unpublished one is not found, except by
+    # those who may edit it (the leader writes Skien's development measures); no person's
+    # record is behind them, so the 404 is not audited
+    "catalogue:index":                            get(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
+    "catalogue:index[sent]":                     post(E405,  E405,  E405,  E405,  E405),
+    "catalogue:instruments":                      get(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
+    "catalogue:coordination":                     get(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
+    "catalogue:instrument":                       get(OKAY,  OKAY,  OKAY,  OKAY,  OKAY, params=ENTRY["instrument"]),  # noqa: E501
+    "catalogue:instrument[draft]":                get(E404,  E404,  E404,  E404,  E404, params=DRAFT_INSTRUMENT, audited=False),  # noqa: E501
+    "catalogue:instrument[sent]":                post(E405,  E405,  E405,  E405,  E405, params=ENTRY["instrument"]),  # noqa: E501
+    "catalogue:initiatives":                      get(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
+    "catalogue:initiative":                       get(OKAY,  OKAY,  OKAY,  OKAY,  OKAY, params=ENTRY["initiative"]),  # noqa: E501
+    "catalogue:initiative[draft]":                get(E404,  E404,  E404,  E404,  OKAY, params=DRAFT_INITIATIVE, audited=False),  # noqa: E501
+    "catalogue:networks":                         get(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
+    "catalogue:network":                          get(OKAY,  OKAY,  OKAY,  OKAY,  OKAY, params=ENTRY["network"]),  # noqa: E501
+    "catalogue:practices":                        get(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
+    "catalogue:practice":                         get(OKAY,  OKAY,  OKAY,  OKAY,  OKAY, params=ENTRY["practice"]),  # noqa: E501
+    "catalogue:resources":                        get(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
+    "catalogue:resource":                         get(OKAY,  OKAY,  OKAY,  OKAY,  OKAY, params=ENTRY["resource"]),  # noqa: E501
+    # the catalogue's editorial pages: directorate editors (not among these five) write it all;
+    # the school's service leader writes Skien's development measures (a municipal author);
+    # professionals are refused by role before any entry is read
+    "catalogue:editorial":                        get(SI,    E403,  E403,  E403,  OKAY),
+    "catalogue:create":                           get(SI,    E403,  E403,  E403,  OKAY, params=INITIATIVES),  # noqa: E501
+    "catalogue:create[sent]":                    post(SI,    E403,  E403,  E403,  MOVED, params=INITIATIVES),  # noqa: E501
+    "catalogue:create[an instrument]":            get(SI,    E403,  E403,  E403,  E403, params=INSTRUMENTS),  # noqa: E501
+    "catalogue:edit":                             get(SI,    E403,  E403,  E403,  OKAY, params=DRAFT_INITIATIVE),  # noqa: E501
+    "catalogue:edit[sent]":                      post(SI,    E403,  E403,  E403,  MOVED, params=DRAFT_INITIATIVE),  # noqa: E501
+    "catalogue:edit[an instrument]":              get(SI,    E403,  E403,  E403,  E403, params=DRAFT_INSTRUMENT),  # noqa: E501
+    "catalogue:history":                          get(SI,    E403,  E403,  E403,  OKAY, params=DRAFT_INITIATIVE),  # noqa: E501
+    # the draft was written by a directorate editor: the leader is another author, so publishes
+    "catalogue:publish":                         post(SI,    E403,  E403,  E403,  MOVED, params=DRAFT_INITIATIVE),  # noqa: E501
+    "catalogue:withdraw":                        post(SI,    E403,  E403,  E403,  MOVED, params=PUBLISHED_INITIATIVE),  # noqa: E501
+    "catalogue:withdraw[read]":                   get(E405,  E405,  E405,  E405,  E405, params=PUBLISHED_INITIATIVE, audited=False),  # noqa: E501
+    "catalogue:adopt_practice":                  post(SI,    E403,  E403,  E403,  MOVED, params=PRACTICE),  # noqa: E501
+    # imports are the directorate editors' (tests/catalogue/test_interchange.py signs them in)
+    "catalogue:import":                           get(SI,    E403,  E403,  E403,  E403),
+    "catalogue:import[upload]":                  post(SI,    E403,  E403,  E403,  E403),
+    # exports: the published catalogue, public
+    "catalogue:export":                           get(OKAY,  OKAY,  OKAY,  OKAY,  OKAY, params=EXPORT_ALL),  # noqa: E501
+    "catalogue:export[sent]":                    post(E405,  E405,  E405,  E405,  E405, params=EXPORT_ALL),  # noqa: E501
     # the API's own pages (its operations are in API below)
     "api:openapi-json":                           get(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
     "api:openapi-view":                           get(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
@@ -281,6 +332,17 @@ API: dict[str, Row] = {
     "list_indicators":                            api(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
     "get_profile":                                api(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
     "get_aggregates":                             api(OKAY,  OKAY,  OKAY,  OKAY,  OKAY, query={"municipality": "municipality"}),  # noqa: E501
+    # the catalogue: published entries, public
+    "list_instruments":                           api(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
+    "get_instrument":                             api(OKAY,  OKAY,  OKAY,  OKAY,  OKAY, params=API_ENTRY["instrument"]),  # noqa: E501
+    "list_initiatives":                           api(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
+    "get_initiative":                             api(OKAY,  OKAY,  OKAY,  OKAY,  OKAY, params=API_ENTRY["initiative"]),  # noqa: E501
+    "list_networks":                              api(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
+    "get_network":                                api(OKAY,  OKAY,  OKAY,  OKAY,  OKAY, params=API_ENTRY["network"]),  # noqa: E501
+    "list_practices":                             api(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
+    "get_practice":                               api(OKAY,  OKAY,  OKAY,  OKAY,  OKAY, params=API_ENTRY["practice"]),  # noqa: E501
+    "list_resources":                             api(OKAY,  OKAY,  OKAY,  OKAY,  OKAY),
+    "get_resource":                               api(OKAY,  OKAY,  OKAY,  OKAY,  OKAY, params=API_ENTRY["resource"]),  # noqa: E501
 }
 # fmt: on
 
@@ -296,6 +358,7 @@ SEES_NAMES = {"other_sector", "coordinator", "leader"}
 Ids = Mapping[str, Any]
 Body = Callable[[Ids], dict[str, Any]]
 # A file of official statistics for the upload form (valid: what refuses is the role).
+CATALOGUE_JSON = b'{"format": "samhandling-catalogue", "version": 1}'
 IMPORT_CSV = "region,period,indicator,value,status\r\n{code},2026,{indicator},16200,\r\n"
 
 # fmt: off
@@ -369,6 +432,16 @@ FORMS: dict[str, Body] = {
     "insight:imports[upload]": lambda i: {
         "file": SimpleUploadedFile("population.csv", IMPORT_CSV.format(**i).encode()),
         "format": "csv"},
+    "catalogue:create[sent]": lambda i: {
+        "title_nb": "Tidlig innsats", "progress": "planned", "origin": "example"},
+    "catalogue:edit[sent]": lambda i: {
+        "title_nb": "Tidlig innsats", "key": "utkast-til-tiltak", "progress": "planned",
+        "origin": "example",
+        "version": i["draft_initiative_version"]},
+    "catalogue:publish": lambda i: {"version": i["draft_initiative_version"]},
+    "catalogue:withdraw": lambda i: {"version": i["initiative_version"]},
+    "catalogue:import[upload]": lambda i: {
+        "file": SimpleUploadedFile("catalogue.json", CATALOGUE_JSON)},
 }
 
 API_BODIES: dict[str, Body] = {

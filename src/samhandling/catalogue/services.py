@@ -133,8 +133,14 @@ def _split(kind: type[Entry], fields: Mapping[str, Any]) -> tuple[dict[str, Any]
     }
     if errors:
         raise ValidationError(errors)
+    foreign = {f.name: f.attname for f in kind._meta.concrete_fields if f.is_relation}
     return (
-        {k: v for k, v in fields.items() if k in plain},
+        {
+            # A foreign key given by its id is set by id (full_clean checks that it exists).
+            (foreign[k] if k in foreign and not isinstance(v, models.Model) else k): v
+            for k, v in fields.items()
+            if k in plain
+        },
         {k: list(v) for k, v in fields.items() if k in many},
     )
 

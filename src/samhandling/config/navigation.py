@@ -15,6 +15,9 @@ EVERY_ROLE = frozenset(Role.values)  # every role at work; the family has its ow
 CASEWORK = frozenset({Role.PROFESSIONAL, Role.SERVICE_LEADER})
 FAMILY = frozenset({CITIZEN})
 STATISTICS = frozenset({Role.ANALYST, Role.DIRECTORATE_EDITOR})  # imports, research downloads
+# The catalogue's writers: directorate editors, and a municipality's analysts and service
+# leaders for its own development measures (catalogue.services.may_edit).
+CATALOGUE_WRITERS = frozenset({Role.DIRECTORATE_EDITOR, Role.ANALYST, Role.SERVICE_LEADER})
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,7 @@ class MenuItem:
     url_name: str
     label: Promise
     roles: frozenset[str]
+    public: bool = False  # shown to visitors who are not signed in, too
 
 
 MENU = (
@@ -31,9 +35,11 @@ MENU = (
     # Professionals record concerns (access.policy.may_open_case); service leaders review.
     MenuItem("coordination:record_concern", _("Record a concern"), frozenset({Role.PROFESSIONAL})),
     MenuItem("coordination:leader_review", _("Review"), frozenset({Role.SERVICE_LEADER})),
-    MenuItem("insight:index", _("Challenge picture"), EVERY_ROLE),
+    MenuItem("insight:index", _("Challenge picture"), EVERY_ROLE, public=True),
     MenuItem("insight:imports", _("Import statistics"), STATISTICS),
     MenuItem("insight:research", _("Research data"), STATISTICS),
+    MenuItem("catalogue:index", _("Instruments and experience"), EVERY_ROLE, public=True),
+    MenuItem("catalogue:editorial", _("Editorial desk"), CATALOGUE_WRITERS),
     MenuItem("organisations:regions", _("Municipalities and counties"), EVERY_ROLE),
     MenuItem("admin:index", _("Administration"), frozenset({Role.SYSTEM_ADMIN})),
     # The child, the youth and the guardian see only their own pages.
@@ -44,6 +50,8 @@ MENU = (
 
 
 def _shown(item: MenuItem, actor: Actor) -> bool:
+    if not actor.is_authenticated:
+        return item.public
     if actor.is_citizen:
         return CITIZEN in item.roles
     return actor.role in item.roles or (item.roles == EVERY_ROLE and actor.is_authenticated)
@@ -71,7 +79,7 @@ def menu_for(actor: Actor, current_path: str) -> list[dict[str, object]]:
 def navigation(request: HttpRequest) -> dict[str, object]:
     actor = getattr(request, "actor", ANONYMOUS)
     return {
-        "navigation": menu_for(actor, request.path) if actor.is_authenticated else [],
+        "navigation": menu_for(actor, request.path),
         "settings_demo_mode": settings.DEMO_MODE,
         "settings_oidc_enabled": settings.OIDC_ENABLED,
     }
