@@ -26,7 +26,7 @@ PROFESSIONAL_USERNAMES = [
     *(username for username, *_rest in PROFESSIONALS),
     *OTHER_MUNICIPALITY_PROFESSIONALS,
 ]
-DEMO_USERNAMES = [*PROFESSIONAL_USERNAMES, "leder", "analytiker", "redaktor", "admin"]
+DEMO_USERNAMES = [*PROFESSIONAL_USERNAMES, "leder", "analytiker", "redaktor", "redaktor2", "admin"]
 
 SIGN_OUT_BUTTON = "header form[action='/accounts/logout/'] button"
 
