@@ -43,6 +43,14 @@ from samhandling.organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    """The problems are read in English here (the bokmål is tested on the import page)."""
+    with translation.override("en"):
+        yield
+
+
 IMPORT = reverse("catalogue:import")
 
 

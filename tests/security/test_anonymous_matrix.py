@@ -60,6 +60,7 @@ SIGN_IN_REQUIRED = {
     "accounts:logout",
     "accounts:second_factor",
     "accounts:switch_membership",
+    "accounts:sessions",
     "coordination:my_work",
     "coordination:notifications_read",
     "coordination:leader_review",

@@ -118,6 +118,7 @@ PAGES: dict[str, Row] = {
     "accounts:logout":                           post(SI,    SI,    SI,    SI,    SI),
     "accounts:second_factor":                     get(SI,    OKAY,  OKAY,  OKAY,  OKAY),
     "accounts:switch_membership":                post(SI,    MOVED, MOVED, MOVED, MOVED),
+    "accounts:sessions":                          get(SI,    OKAY,  OKAY,  OKAY,  OKAY),
     "home":                                       get(SI,    OKAY,  OKAY,  OKAY,  OKAY),
     "people:search":                              get(SI,    OKAY,  OKAY,  OKAY,  OKAY),
     "coordination:my_work":                       get(SI,    OKAY,  OKAY,  OKAY,  OKAY),

@@ -69,6 +69,9 @@ Action = Literal[
     "voice",
 ]
 
+# GDPR art. 18: while restricted, a person's data is stored, not used (samhandling.retention).
+RESTRICTED = "processing of the person's data is restricted"
+
 # Roles that work with individual children in a municipal service.
 CASEWORK_ROLES = frozenset({Role.PROFESSIONAL, Role.SERVICE_LEADER})
 SENSITIVE_SECTORS = Sector.sensitive()
@@ -231,6 +234,8 @@ def case_access(actor: Actor, case: Case) -> CaseAccess:
     refusal = _casework(actor, case.municipality_id)
     if refusal is not None:
         return CaseAccess(actor, case, "", refusal.reason)
+    if case.person.processing_restricted:
+        return CaseAccess(actor, case, "", RESTRICTED)
     user_id = actor.user.pk if actor.user else None
     service_id = actor.organisation.pk if actor.organisation else None
     team = list(TeamMember.objects.filter(case=case, left_at__isnull=True))
@@ -256,6 +261,8 @@ def _person_rule(actor: Actor, action: Action, person: Person) -> Decision:
     refusal = _casework(actor, person.municipality_id, "person")
     if refusal is not None:
         return refusal
+    if person.processing_restricted:
+        return refuse(RESTRICTED)
     if action in ("search", "create"):
         return grant("professional in the person's municipality")
     if action in ("view", "update"):
@@ -285,6 +292,8 @@ def _case_rule(actor: Actor, action: Action, case: Case) -> Decision:
             return refusal
         if actor.role != Role.PROFESSIONAL:
             return refuse("only professionals open a case with emergency access")
+        if case.person.processing_restricted:
+            return refuse(RESTRICTED)
         return grant("professional in the case's municipality, reason stated")
     return case_access(actor, case).case_decision(action)
 
@@ -306,6 +315,8 @@ def _referral_rule(actor: Actor, action: Action, referral: Referral) -> Decision
     refusal = _casework(actor, referral.municipality_id)
     if refusal is not None:
         return refusal
+    if referral.case.person.processing_restricted:
+        return refuse(RESTRICTED)
     service_id = actor.organisation.pk if actor.organisation else None
     if service_id == referral.to_service_id:
         if action in ("view", "answer"):
@@ -385,7 +396,7 @@ def persons_visible_to(actor: Actor) -> Q:
         return Q(pk__in=[])
     if actor.municipality_id is None:
         return Q(pk__in=[])
-    return Q(municipality_id=actor.municipality_id)
+    return Q(municipality_id=actor.municipality_id, processing_restricted=False)
 
 
 def cases_visible_to(actor: Actor) -> Q:
@@ -395,7 +406,7 @@ def cases_visible_to(actor: Actor) -> Q:
     org = actor.organisation
     if org is None or actor.municipality_id is None or actor.user is None:
         return Q(pk__in=[])
-    in_municipality = Q(municipality_id=actor.municipality_id)
+    in_municipality = Q(municipality_id=actor.municipality_id, person__processing_restricted=False)
     if actor.role == Role.SERVICE_LEADER:
         return in_municipality & Q(
             pk__in=TeamMember.objects.filter(organisation=org, left_at__isnull=True).values(

@@ -18,18 +18,23 @@ SECOND_FACTOR_EXEMPT = ("/accounts/", "/static/", "/healthz", "/i18n/", "/api/")
 
 
 class SessionLimitsMiddleware:
-    """Ends sessions after SESSION_IDLE_SECONDS idle and SESSION_ABSOLUTE_SECONDS in all."""
+    """Ends sessions after SESSION_IDLE_SECONDS idle and SESSION_ABSOLUTE_SECONDS in all, and
+    those the person ended from another session ("sign out on all other devices")."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated:
+        user = request.user
+        if user.is_authenticated:
             now = timezone.now().timestamp()
             session = request.session
             signed_in = session.get("signed_in_at", now)
             last_seen = session.get("last_seen_at", now)
-            if (
+            if session.get(services.GENERATION_KEY, 0) != user.session_generation:
+                services.sign_out(request, reason="ended from another session")
+                request.session["session_expired"] = True
+            elif (
                 now - last_seen > settings.SESSION_IDLE_SECONDS
                 or now - signed_in > settings.SESSION_ABSOLUTE_SECONDS
             ):
@@ -37,6 +42,7 @@ class SessionLimitsMiddleware:
                 request.session["session_expired"] = True
             else:
                 session["last_seen_at"] = now
+                services.session_seen(request, now)
         request.actor = actor_for(  # type: ignore[attr-defined]
             request.user if request.user.is_authenticated else None,
             membership_id=request.session.get(ACTIVE_MEMBERSHIP_SESSION_KEY),

@@ -8,6 +8,10 @@ from django.utils.translation import gettext_lazy as _
 class User(AbstractUser):
     """A person who signs in: a professional, leader, analyst, editor or administrator."""
 
+    # A session started under an earlier generation is ended at its next request
+    # (SessionLimitsMiddleware): "sign out on all other devices" moves it on.
+    session_generation = models.PositiveIntegerField(_("session generation"), default=0)
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
@@ -29,6 +33,36 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.failures} failures"
+
+
+class SessionRecord(models.Model):
+    """One signed-in session, so that its person can see where they are signed in.
+
+    Only when and how it started and when it was last used (to the minute); the session itself
+    stays in Django's session store. Ending sessions does not depend on these rows: the user's
+    session generation does that (SessionLimitsMiddleware).
+    """
+
+    class Method(models.TextChoices):
+        PASSWORD = "password", _("Password")
+        ID_PORTEN = "id-porten", _("ID-porten")
+        DEMO = "demo", _("Demo sign-in")
+        OTHER = "other", _("Other")
+
+    user = models.ForeignKey(
+        User, models.CASCADE, related_name="session_records", verbose_name=_("user")
+    )
+    started_at = models.DateTimeField(_("started"))
+    last_seen_at = models.DateTimeField(_("last used"))
+    method = models.CharField(_("signed in with"), max_length=20, choices=Method.choices)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "last_seen_at"], name="session_record_user")]
+        verbose_name = _("signed-in session")
+        verbose_name_plural = _("signed-in sessions")
+
+    def __str__(self) -> str:
+        return f"session {self.pk}"
 
 
 class ApiToken(models.Model):

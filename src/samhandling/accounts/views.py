@@ -1,15 +1,22 @@
+from typing import cast
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
+from samhandling.config.ratelimit import is_post, rate_limited, unauthorised
 from samhandling.organisations.actors import ACTIVE_MEMBERSHIP_SESSION_KEY
 
 from . import second_factor, services
 from .forms import MembershipForm, SignInForm, TokenForm
+from .models import User
+from .second_factor import needs_second_factor
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -21,6 +28,7 @@ def _next_url(request: HttpRequest) -> str:
     return "/"
 
 
+@rate_limited("sign_in", per="address", when=is_post, counts=unauthorised)
 def sign_in(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
@@ -65,6 +73,7 @@ def second_factor_view(request: HttpRequest) -> HttpResponse:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
             otp_login(request, device)
+            request.session.cycle_key()  # more rights now: a new session key (no fixation)
             return HttpResponseRedirect(_next_url(request))
         form.add_error("token", _("The code is wrong or has expired. Try the newest code."))
     context = {"form": form, "setting_up": setting_up, "next": _next_url(request)}
@@ -74,6 +83,25 @@ def second_factor_view(request: HttpRequest) -> HttpResponse:
     return render(
         request, "accounts/second_factor.html", context, status=400 if form.errors else 200
     )
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def sessions(request: HttpRequest) -> HttpResponse:
+    """Where the person is signed in, and a button that ends every session but this one."""
+    user = cast(User, request.user)  # login_required
+    if needs_second_factor(user) and not user.is_verified():  # type: ignore[attr-defined]
+        return redirect("accounts:second_factor")  # /accounts/ is open before the second factor
+    if request.method == "POST":
+        services.sign_out_other_sessions(request, user=user)
+        messages.success(request, _("You are signed out on all other devices."))
+        return redirect("accounts:sessions")
+    context = {
+        "records": services.active_sessions(user),
+        "current": request.session.get(services.RECORD_KEY),
+    }
+    return render(request, "accounts/sessions.html", context)
 
 
 @require_POST

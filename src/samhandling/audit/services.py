@@ -190,9 +190,33 @@ def _append_in_one_statement(event: AuditEvent) -> None:
 @dataclass(frozen=True)
 class Verification:
     intact: bool
-    length: int
+    length: int  # the sequence of the last event walked (events pruned from the start included)
     first_bad_sequence: int | None = None
     problem: str = ""
+    first_sequence: int = 1  # after pruning (samhandling.retention), the first event kept
+
+
+# Events past their retention period are removed from the start of the chain by
+# samhandling.retention. The removal is itself an event further on: a "delete" of this object
+# type whose object id is the last sequence removed and whose reason ends with that event's
+# hash. The walk then starts after it and still checks every link of what is kept.
+PRUNED_OBJECT_TYPE = "audit.auditevent"
+_TRAILING_HASH = re.compile(r"([0-9a-f]{64})$")
+
+
+def pruning_anchor(through: int) -> str | None:
+    """The hash of event `through`, as the event that removed events up to it recorded it."""
+    reasons = AuditEvent.objects.filter(
+        action=AuditEvent.Action.DELETE,
+        object_type=PRUNED_OBJECT_TYPE,
+        object_id=str(through),
+        sequence__gt=through,
+    ).values_list("reason", flat=True)
+    for reason in reasons:
+        match = _TRAILING_HASH.search(reason)
+        if match:
+            return match[1]
+    return None
 
 
 def verify_chain(*, checkpoint_path: Path | None = None, batch_size: int = 5000) -> Verification:
@@ -203,6 +227,13 @@ def verify_chain(*, checkpoint_path: Path | None = None, batch_size: int = 5000)
     hashes_at: dict[int, str] = {}
     checkpoint = read_checkpoint(checkpoint_path)
     last_seen = 0
+    first = AuditEvent.objects.order_by("sequence").values_list("sequence", flat=True).first()
+    anchor = pruning_anchor(first - 1) if first and first > 1 else None
+    if first and anchor is not None:  # events before `first` were pruned: start after them
+        previous_hash, expected_sequence = anchor, first
+        length = last_seen = first - 1
+        hashes_at[first - 1] = anchor
+    start = expected_sequence
     while True:
         batch = list(
             AuditEvent.objects.filter(sequence__gt=last_seen).order_by("sequence")[:batch_size]
@@ -247,11 +278,12 @@ def verify_chain(*, checkpoint_path: Path | None = None, batch_size: int = 5000)
                 f"the checkpoint names event {seq}, but the chain ends at {length}: "
                 "events were removed from its end",
             )
-        if seq and hashes_at.get(seq) != checkpoint["hash"]:
+        # A checkpoint older than the pruned events cannot be compared with them.
+        if seq and seq >= start - 1 and hashes_at.get(seq) != checkpoint["hash"]:
             return Verification(
                 False, length, seq, f"event {seq} differs from the checkpoint written earlier"
             )
-    return Verification(True, length)
+    return Verification(True, length, first_sequence=start)
 
 
 def checkpoint_path() -> Path:

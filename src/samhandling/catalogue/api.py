@@ -17,7 +17,7 @@ from ninja import Query, Router
 from pydantic import StringConstraints
 
 from samhandling.config.api_errors import Error, FieldErrors, field_error
-from samhandling.config.api_fields import MAX_ID, NO_NULL, PathId, Text200
+from samhandling.config.api_fields import MAX_ID, NO_NULL, PathId, Text200, inline_choices
 from samhandling.organisations.models import Sector
 
 from . import selectors
@@ -48,6 +48,8 @@ router = Router(tags=["catalogue"], auth=None)
 E = TypeVar("E", bound=Entry)
 MunicipalityCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$"), NO_NULL]
 Owner = Annotated[str, StringConstraints(max_length=100), NO_NULL]
+InstrumentKind = Annotated[Instrument.Kind, inline_choices(Instrument.Kind)]
+ResourceKind = Annotated[Resource.Kind, inline_choices(Resource.Kind)]
 # ninja's way to declare query parameters is a call in the default (B008)
 LIMIT = Query(25, ge=1, le=100)  # noqa: B008
 OFFSET = Query(0, ge=0, le=MAX_ID)  # noqa: B008
@@ -94,7 +96,7 @@ def list_instruments(
     request: HttpRequest,
     q: Text200 = Query(""),  # noqa: B008
     sector: Sector | None = Query(None),  # noqa: B008
-    kind: Instrument.Kind | None = Query(None),  # noqa: B008
+    kind: InstrumentKind | None = Query(None),  # noqa: B008
     owner: Owner | None = Query(None, description="A directorate's short name or id"),  # noqa: B008
     age: int | None = AGE,
     target_group: TargetGroup | None = Query(None),  # noqa: B008
@@ -237,7 +239,7 @@ def _resources(entries: QuerySet[Resource]) -> QuerySet[Resource]:
 def list_resources(
     request: HttpRequest,
     q: Text200 = Query(""),  # noqa: B008
-    kind: Resource.Kind | None = Query(None),  # noqa: B008
+    kind: ResourceKind | None = Query(None),  # noqa: B008
     limit: int = LIMIT,
     offset: int = OFFSET,
 ) -> object:

@@ -196,7 +196,7 @@ def search(query: str, *, kind: type[E]) -> QuerySet[E]:
     """The published entries of `kind` that match `query`, best match first on PostgreSQL."""
     entries = _published(kind)
     query = query.strip()
-    if not query:
+    if not query or "\x00" in query:  # no text holds a NUL character (PostgreSQL cannot)
         return entries.none()
     nb_fields, en_fields = SEARCH_FIELDS[kind]
     if connection.vendor != "postgresql":

@@ -5,6 +5,7 @@
     404 {"detail": "Not found."}            missing, or not yours to see: the two look alike
     409 {"detail": …, "current_version": n} someone saved first; reload and try again
     422 {"detail": …, "errors": {field: [message, …]}}
+    503 {"detail": …} + Retry-After          the database does not answer; nothing was half-written
 
 Messages go through gettext; the language is bokmål unless the request chose English
 (`?lang=en` or the language cookie, as in the web pages).
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Schema
@@ -26,6 +28,8 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from samhandling.coordination.services import ConflictError
+
+from . import unavailable
 
 if TYPE_CHECKING:
     from ninja import NinjaAPI
@@ -53,7 +57,7 @@ class Conflict(Schema):
 def responses(*codes: int) -> dict[int, type[Schema]]:
     """The error responses an operation can give, for the OpenAPI document."""
     shapes: dict[int, type[Schema]] = {
-        401: Error, 403: Refusal, 404: Error, 409: Conflict, 422: FieldErrors,
+        401: Error, 403: Refusal, 404: Error, 409: Conflict, 422: FieldErrors, 429: Error,
     }  # fmt: skip
     return {code: shapes[code] for code in (401, 422, *codes)}
 
@@ -191,6 +195,14 @@ def _http_error(request: HttpRequest, exc: HttpError, api: NinjaAPI) -> HttpResp
     return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
 
+def _unavailable(request: HttpRequest, exc: Exception, api: NinjaAPI) -> HttpResponse:
+    """The database does not answer (config/unavailable.py does the same for the pages)."""
+    unavailable.logger.warning("database unavailable", exc_info=exc)
+    response = api.create_response(request, {"detail": unavailable.message()}, status=503)
+    response["Retry-After"] = str(unavailable.RETRY_AFTER_SECONDS)
+    return response
+
+
 def install(api: NinjaAPI) -> None:
     handlers: list[tuple[type[Exception], Any]] = [
         (DjangoValidationError, _django_validation_error),
@@ -200,6 +212,8 @@ def install(api: NinjaAPI) -> None:
         (ConflictError, _conflict),
         (AuthenticationError, _unauthenticated),
         (HttpError, _http_error),
+        (OperationalError, _unavailable),
+        (InterfaceError, _unavailable),
     ]
     for exc_class, handler in handlers:
         api.add_exception_handler(exc_class, _bound(handler, api))

@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime
 from typing import Annotated
 
+from django.db.models import Choices
 from django.utils import timezone
 from ninja import Schema
 from ninja.params import functions as params
-from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 MAX_ID = 2**63 - 1  # the largest bigint: anything above it cannot name a row
@@ -53,6 +54,14 @@ def _aware(value: datetime.datetime) -> datetime.datetime:
     if not in_range:
         raise PydanticCustomError("datetime_range", "The time must be between 1900 and 2200.")
     return aware
+
+
+def inline_choices(choices: type[Choices]) -> WithJsonSchema:
+    """The choices' values written out where a field uses them. Left to themselves, enums go to
+    the OpenAPI document's shared definitions under their class name, where LogEntry.Kind,
+    Transition.Kind, Region.Kind, Instrument.Kind and Resource.Kind overwrite one another: the
+    document would promise one kind's values for all five."""
+    return WithJsonSchema({"type": "string", "enum": [str(value) for value in choices.values]})
 
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]

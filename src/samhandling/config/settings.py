@@ -5,6 +5,7 @@ variable; the defaults are the safe production ones (DEBUG off, HTTPS on, 2FA on
 `make run` and the test configuration switch on what they need explicitly.
 """
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "samhandling.catalogue",
     "samhandling.audit",
     "samhandling.operations",
+    "samhandling.retention",
     "samhandling.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -79,6 +81,8 @@ MIDDLEWARE = [
     "samhandling.audit.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A database that does not answer: 503 with Retry-After, not a 500 (config/unavailable.py).
+    "samhandling.config.unavailable.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "samhandling.config.locale.LanguageChoiceMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -156,6 +160,50 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # Lock-out: this many failed sign-ins for one username within the window locks it for the window.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "900"))
+
+
+# --- Rate limits (samhandling.config.ratelimit, docs/security-findings.md) -------------------
+def env_rate(name: str, default: str) -> str:
+    """A rate limit: "count/seconds" (a window of at most an hour), or "off"."""
+    value = os.environ.get(name, default)
+    count, _slash, seconds = value.partition("/")
+    if value != "off" and not (count.isdigit() and seconds.isdigit() and 0 < int(seconds) <= 3600):
+        raise ImproperlyConfigured(f"{name} must be count/seconds (at most 3600) or off.")
+    return value
+
+
+# Failed sign-ins per client address, person searches (page and API) per user, and public
+# searches (knowledge base and catalogue, with a query) per client address.
+RATE_LIMITS = {
+    "sign_in": env_rate("RATE_LIMIT_SIGN_IN", "30/300"),
+    "person_search": env_rate("RATE_LIMIT_PERSON_SEARCH", "60/60"),
+    "public_search": env_rate("RATE_LIMIT_PUBLIC_SEARCH", "120/60"),
+}
+# How many reverse proxies in front of the application append to X-Forwarded-For; the client
+# address is the entry that many places from the right (0: the connection's own address).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# The counters live in a cache shared by every process: the database's (the table is created
+# by the accounts app's migrations), or Redis when REDIS_URL is set (needs the redis package).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL and importlib.util.find_spec("redis") is None:
+    raise ImproperlyConfigured("REDIS_URL is set, but the redis package is not installed.")
+RATE_LIMIT_CACHE = "ratelimit"
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    RATE_LIMIT_CACHE: {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "samhandling",
+        "TIMEOUT": 3600,
+    }
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "samhandling_rate_limit",
+        "TIMEOUT": 3600,  # at least the longest window
+        "OPTIONS": {"MAX_ENTRIES": 100_000, "CULL_FREQUENCY": 10},
+    },
+}
 
 # --- Citizen sign-in with ID-porten (OpenID Connect, samhandling.accounts.oidc) -------------
 # Professionals sign in with a password (and a second factor); children, youth and guardians
@@ -310,3 +358,32 @@ SCHEDULE = [
 # A citizen's data export can be downloaded for this long, then its content is deleted.
 DATA_EXPORT_TTL_HOURS = int(os.environ.get("DATA_EXPORT_TTL_HOURS", "72"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "samhandling@localhost")
+
+# --- Retention (samhandling.retention; docs/operations.md "Retention") ----------------------
+# How long each kind of record is kept, in days. `manage.py apply_retention --dry-run` lists
+# what would go at any time; the daily task that deletes runs only with RETENTION_ENABLED=true,
+# so that a deployment decides consciously.
+RETENTION_ENABLED = env_flag("RETENTION_ENABLED", False)
+RETENTION = {
+    # a closed case and everything in it, counted from its closing
+    "closed_case_days": int(os.environ.get("RETENTION_CLOSED_CASE_DAYS", str(5 * 365))),
+    # a person with no case and no relation to anyone with one, counted from registration
+    "person_days": int(os.environ.get("RETENTION_PERSON_DAYS", "365")),
+    # the row of a data export (its content goes after DATA_EXPORT_TTL_HOURS), from the request
+    "data_export_days": int(os.environ.get("RETENTION_DATA_EXPORT_DAYS", "90")),
+    # a decided erasure or restriction request, counted from its decision
+    "privacy_request_days": int(os.environ.get("RETENTION_PRIVACY_REQUEST_DAYS", str(10 * 365))),
+    # audit events, counted from when they occurred
+    "audit_event_days": int(os.environ.get("RETENTION_AUDIT_EVENT_DAYS", str(10 * 365))),
+}
+# Cases in which child welfare took part are kept past their period (archive duty) until this
+# is switched off, after the municipality has deposited them in its archive.
+RETENTION_KEEP_CHILD_WELFARE = env_flag("RETENTION_KEEP_CHILD_WELFARE", True)
+if RETENTION["closed_case_days"] < 365:
+    # The scheduler recomputes the aggregates of the last two quarters: a case deleted sooner
+    # would change published figures.
+    raise ImproperlyConfigured("RETENTION_CLOSED_CASE_DAYS must be at least 365.")
+if min(RETENTION.values()) < 1:
+    raise ImproperlyConfigured("Every RETENTION_*_DAYS must be at least 1.")
+if RETENTION_ENABLED:
+    SCHEDULE.append(("samhandling.retention.tasks.apply_retention", 24 * 3600))

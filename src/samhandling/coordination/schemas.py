@@ -19,6 +19,7 @@ from samhandling.config.api_fields import (
     Text2000,
     Text5000,
     Text10000,
+    inline_choices,
 )
 from samhandling.organisations.models import Sector
 from samhandling.people.schemas import Municipality, PersonSummary
@@ -28,6 +29,8 @@ from .models import Evaluation, Level, LogEntry, Transition, Visibility
 Version = Annotated[int, Field(ge=1, le=2**31 - 1)]
 Sectors = Annotated[list[Sector], Field(max_length=len(Sector.values))]
 Ids = Annotated[list[Id], Field(max_length=50)]
+EntryKind = Annotated[LogEntry.Kind, inline_choices(LogEntry.Kind)]
+TransitionKind = Annotated[Transition.Kind, inline_choices(Transition.Kind)]
 
 
 # --- outputs -------------------------------------------------------------------------------
@@ -325,7 +328,7 @@ class ReasonIn(Input):
 
 
 class LogEntryIn(Input):
-    kind: LogEntry.Kind
+    kind: EntryKind
     text: Text10000
     childs_words: Text5000 = ""
     occurred_on: datetime.date | None = None
@@ -339,7 +342,7 @@ class CorrectionIn(Input):
     """The corrected text; other fields only when they change too."""
 
     text: Text10000
-    kind: LogEntry.Kind | None = None
+    kind: EntryKind | None = None
     childs_words: Text5000 | None = None
     occurred_on: datetime.date | None = None
     visibility: Visibility | None = None
@@ -437,7 +440,7 @@ class DeclineIn(Input):
 
 class TransitionIn(Input):
     case_id: Id
-    kind: Transition.Kind
+    kind: TransitionKind
     planned_for: datetime.date
     from_service_id: Id | None = None
     to_service_id: Id | None = None

@@ -16,6 +16,7 @@ from ninja import Query, Router
 from pydantic import StringConstraints
 
 from samhandling.config.api_errors import FieldErrors, field_error, language_of
+from samhandling.config.api_fields import inline_choices
 from samhandling.organisations.models import Region
 
 from . import jsonstat_out
@@ -27,6 +28,7 @@ router = Router(tags=["knowledge base"], auth=None)
 
 MunicipalityCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")]
 QuarterCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}Q[1-4]$")]
+RegionKind = Annotated[Region.Kind, inline_choices(Region.Kind)]
 MAX_QUARTERS = 40
 INDICATOR_FIELDS = (
     "code", "name_nb", "name_en", "description_nb", "description_en", "topic", "unit",
@@ -35,8 +37,8 @@ INDICATOR_FIELDS = (
 )  # fmt: skip
 
 
-@router.get("/regions", response={200: list[RegionOut]}, auth=None)
-def list_regions(request: HttpRequest, kind: Region.Kind | None = Query(None)) -> object:  # noqa: B008 - ninja's way to declare a parameter
+@router.get("/regions", response={200: list[RegionOut], 422: FieldErrors}, auth=None)
+def list_regions(request: HttpRequest, kind: RegionKind | None = Query(None)) -> object:  # noqa: B008 - ninja's way to declare a parameter
     """Countries, Norway's 15 counties and 357 municipalities (the 2024 structure), each with
     the code of the region it is part of; `?kind=municipality|county|country` for one kind."""
     regions = Region.objects.order_by("country", "kind", "code")
@@ -51,7 +53,7 @@ def list_regions(request: HttpRequest, kind: Region.Kind | None = Query(None)) -
     ]  # fmt: skip
 
 
-@router.get("/indicators", response={200: list[IndicatorOut]}, auth=None)
+@router.get("/indicators", response={200: list[IndicatorOut], 422: FieldErrors}, auth=None)
 def list_indicators(request: HttpRequest, topic: Topic | None = Query(None)) -> object:  # noqa: B008
     """Every indicator's definition: what it measures, its unit, which direction is better, its
     publisher, source table and licence, and whether its values are official, derived or only

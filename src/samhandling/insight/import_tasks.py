@@ -112,8 +112,11 @@ def queue_import(content: bytes, name: str, *, by: Actor, result: Result,
 def import_upload(batch_id: int, fmt: str = "auto", mapping: dict[str, str] | None = None,
                   language: str = "nb") -> str:  # fmt: skip
     """Imports a queued upload with `importers.load` (which records the outcome in the batch),
-    in the uploader's language so that every error message is in it."""
-    claimed = ImportBatch.objects.filter(pk=batch_id, state=ImportBatch.State.QUEUED).update(
+    in the uploader's language so that every error message is in it. A batch still marked
+    running was left by a worker that stopped (killed, restarted) and is run again: its import
+    was one transaction, so nothing of it was written."""
+    unfinished = (ImportBatch.State.QUEUED, ImportBatch.State.RUNNING)
+    claimed = ImportBatch.objects.filter(pk=batch_id, state__in=unfinished).update(
         state=ImportBatch.State.RUNNING, progress=0
     )
     batch = ImportBatch.objects.filter(pk=batch_id).first()
@@ -131,7 +134,7 @@ def import_upload(batch_id: int, fmt: str = "auto", mapping: dict[str, str] | No
                        "message": _("The import stopped unexpectedly; nothing was imported. "
                                     "Try again, and tell the administrator if it happens "
                                     "again.")}  # fmt: skip
-            ImportBatch.objects.filter(pk=batch_id).update(
+            ImportBatch.objects.filter(pk=batch_id, state=ImportBatch.State.RUNNING).update(
                 state=ImportBatch.State.FAILED, progress=100, errors=[stopped], upload=None,
                 finished_at=timezone.now(),
             )  # fmt: skip

@@ -8,6 +8,7 @@ from ninja import Router, Status
 from samhandling.accounts.authentication import actor
 from samhandling.config.api_errors import responses
 from samhandling.config.api_fields import PathId
+from samhandling.config.ratelimit import rate_limited
 
 from . import selectors, services
 from .schemas import Duplicates, PersonDetail, PersonIn, PersonSearch, PersonSummary, person_detail
@@ -15,7 +16,8 @@ from .schemas import Duplicates, PersonDetail, PersonIn, PersonSearch, PersonSum
 router = Router(tags=["persons"])
 
 
-@router.post("/persons/search", response={200: list[PersonSummary], **responses()})
+@router.post("/persons/search", response={200: list[PersonSummary], **responses(429)})
+@rate_limited("person_search", per="user")
 def search_persons(request: HttpRequest, payload: PersonSearch) -> object:
     """Persons in your municipality whose name or identity number matches (at most 20)."""
     return selectors.search_persons(actor(request), payload.query)

@@ -57,6 +57,9 @@ class Person(models.Model):
     postcode = models.CharField(_("postcode"), max_length=10, blank=True)
     post_town = models.CharField(_("post town"), max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # GDPR art. 18: while restricted, the data is stored but not used (samhandling.retention).
+    processing_restricted = models.BooleanField(_("processing restricted"), default=False)
+    processing_restricted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

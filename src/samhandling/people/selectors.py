@@ -45,7 +45,7 @@ def family_of(actor: Actor, person: Person) -> list[FamilyRelation]:
 def search_persons(actor: Actor, query: str) -> list[Person]:
     """Persons matching a name or an identity number, among those the actor may see."""
     query = query.strip()
-    if len(query) < 2:
+    if len(query) < 2 or "\x00" in query:  # no name or number holds a NUL character
         return []
     digits = re.sub(r"\D", "", query)
     if len(digits) >= 6 and len(digits) == len(re.sub(r"[\s.\-+]", "", query)):

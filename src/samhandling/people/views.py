@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from samhandling.config.http import Request
+from samhandling.config.ratelimit import is_post, rate_limited
 from samhandling.coordination import selectors as coordination
 
 from . import selectors
@@ -16,6 +17,7 @@ from .forms import PersonSearchForm
 
 @never_cache
 @login_required
+@rate_limited("person_search", per="user", when=is_post)
 def search(request: Request) -> HttpResponse:
     form = PersonSearchForm(request.POST or None)
     results = None

@@ -19,10 +19,13 @@ logger = logging.getLogger(__name__)
 
 @task()
 def build_data_export(export_id: str, language: str = "nb") -> str:
-    """Builds the export step by step; the page that shows it polls its progress."""
+    """Builds the export step by step; the page that shows it polls its progress. An export
+    still marked as being made was left by a worker that stopped (killed, restarted) and is
+    built again from the start: its content is stored only when complete."""
     export = DataExport.objects.select_related("requested_by", "person", "person__municipality")
     row = export.filter(pk=export_id).first()
-    if row is None or row.status != DataExport.Status.QUEUED:
+    unfinished = (DataExport.Status.QUEUED, DataExport.Status.RUNNING)
+    if row is None or row.status not in unfinished:
         return "skipped"
 
     def progress(per_cent: int, step: str) -> None:

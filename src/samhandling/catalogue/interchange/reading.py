@@ -123,6 +123,14 @@ def _date(raw: Any) -> datetime.date:
     raise Wrong(_("Give a date as YYYY-MM-DD."))
 
 
+def _without_nul(value: Any) -> Any:
+    """The value, unless a text in it holds a NUL character (PostgreSQL cannot store one)."""
+    texts = value if isinstance(value, list) else [value]
+    if any(isinstance(text, str) and "\x00" in text for text in texts):
+        raise Wrong(_("Null characters are not allowed."))
+    return value
+
+
 def _from_json(column: Column, raw: Any) -> Any:
     """A JSON value as the field's value."""
     if column.type == "text":
@@ -193,6 +201,8 @@ def _translations(raw: Any, place: Place, problems: list[Problem]) -> ReadTransl
                 problems.append(at.problem(_("This is not a field of a translation."), name))
             elif not isinstance(value, str):
                 problems.append(at.problem(_("Give text."), name))
+            elif "\x00" in value:
+                problems.append(at.problem(_("Null characters are not allowed."), name))
             else:
                 values[name] = value
         read.append((values, at))
@@ -213,7 +223,7 @@ def _entry_from_json(kind: str, place: Place, item: dict[str, Any],
             problems.append(place.problem(_not_a_field(kind, name), name))
             continue
         try:
-            value = _from_json(known[name], raw)
+            value = _without_nul(_from_json(known[name], raw))
         except Wrong as wrong:
             problems.append(place.problem(str(wrong), name))
             continue
@@ -312,7 +322,7 @@ def read_csv(text: str, kind: str, name: str, problems: list[Problem]) -> list[R
             if column_name not in known or column_name in entry.values:
                 continue
             try:
-                value = _from_cell(known[column_name], cell)
+                value = _without_nul(_from_cell(known[column_name], cell))
             except Wrong as wrong:
                 problems.append(place.problem(str(wrong), column_name))
                 continue

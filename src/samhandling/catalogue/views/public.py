@@ -25,6 +25,7 @@ from django.views.decorators.http import require_safe
 
 from samhandling.config import forms as base
 from samhandling.config.http import Request
+from samhandling.config.ratelimit import has_query, rate_limited
 from samhandling.insight.profiles import IndicatorProfile, build_profile, find_region
 from samhandling.organisations.models import Organisation, Sector
 
@@ -70,6 +71,7 @@ def _entry_context(request: Request, entry: Entry) -> dict[str, Any]:
 
 
 @require_safe
+@rate_limited("public_search", per="address", when=has_query)
 def index(request: Request) -> HttpResponse:
     """What the catalogue is, its parts with their counts, and a search across all of them."""
     form = CatalogueSearch(request.GET)
@@ -103,6 +105,7 @@ def index(request: Request) -> HttpResponse:
 
 
 @require_safe
+@rate_limited("public_search", per="address", when=has_query)
 def instruments(request: Request) -> HttpResponse:
     form = InstrumentFilter(request.GET)
     found = selectors.filter_instruments(form.criteria())
@@ -178,6 +181,7 @@ def instrument(request: Request, pk: int) -> HttpResponse:
 
 
 @require_safe
+@rate_limited("public_search", per="address", when=has_query)
 def initiatives(request: Request) -> HttpResponse:
     form = InitiativeFilter(request.GET)
     found = selectors.filter_initiatives(form.criteria())
@@ -214,6 +218,7 @@ def initiative(request: Request, pk: int) -> HttpResponse:
 
 
 @require_safe
+@rate_limited("public_search", per="address", when=has_query)
 def networks(request: Request) -> HttpResponse:
     form = NetworkFilter(request.GET)
     found = selectors.filter_networks(form.criteria())
@@ -237,6 +242,7 @@ def network(request: Request, pk: int) -> HttpResponse:
 
 
 @require_safe
+@rate_limited("public_search", per="address", when=has_query)
 def practices(request: Request) -> HttpResponse:
     """Practices with full-text search and facets that combine: any of the values chosen in
     one facet, and every facet chosen."""
@@ -273,6 +279,7 @@ def practice(request: Request, pk: int) -> HttpResponse:
 
 
 @require_safe
+@rate_limited("public_search", per="address", when=has_query)
 def resources(request: Request) -> HttpResponse:
     form = ResourceFilter(request.GET)
     found = selectors.filter_resources(form.criteria())

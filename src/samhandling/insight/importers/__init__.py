@@ -32,6 +32,7 @@ SIX_PLACES = Decimal("0.000001")
 Progress = Callable[[int], None]
 Key = tuple[int, int, str, str]  # indicator, region, period, breakdown
 COUNTRY_CODES = {"0", "00", "NO", "000"}
+BREAKDOWN_LENGTH = 100  # Observation.breakdown's max_length
 
 
 @dataclass
@@ -137,6 +138,14 @@ def _resolve(parsed: Parsed, registry: _Registry, result: Result) -> list[Resolv
             continue
         if region is None:
             result.errors.append(Problem(str(row.position), problem))
+            continue
+        if len(row.breakdown) > BREAKDOWN_LENGTH:
+            result.errors.append(Problem(str(row.position), _(
+                "The breakdown is longer than %(limit)s characters."
+            ) % {"limit": BREAKDOWN_LENGTH}))  # fmt: skip
+            continue
+        if "\x00" in row.breakdown or "\x00" in row.note:  # PostgreSQL cannot store them
+            result.errors.append(Problem(str(row.position), _("Null characters are not allowed.")))
             continue
         value = row.value.quantize(SIX_PLACES) if row.value is not None else None  # as stored
         period = row.period
@@ -315,7 +324,8 @@ def load(content: bytes, name: str, *, fmt: str = "auto", mapping: Mapping | Non
          user: Any = None, batch: ImportBatch | None = None,
          progress: Progress | None = None) -> Result:  # fmt: skip
     """Validates, then writes everything in one transaction — or nothing if any row fails.
-    The ImportBatch (created here unless given) records the outcome either way."""
+    The ImportBatch (created here unless given) records the outcome either way; a successful
+    outcome in the same transaction as the rows, so that the two are never apart."""
     digest = hashlib.sha256(content).hexdigest()
     if batch is None:
         batch = ImportBatch.objects.create(file_name=name[:255], sha256=digest, format=fmt,
@@ -325,6 +335,13 @@ def load(content: bytes, name: str, *, fmt: str = "auto", mapping: Mapping | Non
     if result.ok:
         with transaction.atomic():
             write_rows(resolved, batch, result, progress)
+            _record_outcome(batch, result)
+    else:
+        _record_outcome(batch, result)
+    return result
+
+
+def _record_outcome(batch: ImportBatch, result: Result) -> None:
     batch.format = result.format
     batch.rows = result.rows
     batch.created, batch.updated, batch.unchanged = result.created, result.updated, result.unchanged
@@ -336,4 +353,3 @@ def load(content: bytes, name: str, *, fmt: str = "auto", mapping: Mapping | Non
     batch.upload = None
     batch.finished_at = timezone.now()
     batch.save()
-    return result

@@ -30,6 +30,8 @@ from .rows import (
 REGION_NAMES = ("Region", "region", "geo", "Kommune", "KOKkommuneregion0000")
 PERIOD_NAMES = ("Tid", "time", "Year", "year", "period", "Aar", "År")
 INDICATOR_NAMES = ("ContentsCode", "indicator", "metric", "StatVar")
+# More values than a file of the largest upload can hold densely (each at least "0,").
+MAX_VALUES = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,10 @@ def parse_dataset(dataset: dict[str, Any], mapping: Mapping, parsed: Parsed, lab
     total = 1
     for size in sizes:
         total *= size
+    if total > MAX_VALUES:  # sparse values are looked up over every combination of categories
+        raise ParseError(_("%(where)s: the dimensions give %(total)s values; at most %(most)s "
+                           "can be read.") % {"where": label, "total": total,
+                                              "most": MAX_VALUES})  # fmt: skip
     if isinstance(values, list) and len(values) != total:
         parsed.error(label, _("There are %(count)s values; the dimensions give %(total)s.")
                      % {"count": len(values), "total": total})  # fmt: skip
@@ -195,13 +201,25 @@ def parse(content: bytes, mapping: Mapping | None = None) -> Parsed:
     parsed = Parsed(format="jsonstat")
     try:
         document = json.loads(content.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    # not UTF-8, not JSON, a number too long for Python to read, or nested too deeply
+    except (ValueError, RecursionError) as error:
         raise ParseError(_("The file is not JSON: %(error)s") % {"error": error}) from error
     if not isinstance(document, dict):
         raise ParseError(_("The file is not a JSON-stat document."))
     if str(document.get("version", "")) != "2.0":
         raise ParseError(_("Only JSON-stat version 2.0 is read (the file says %(version)s).")
                          % {"version": document.get("version", "—")})  # fmt: skip
+    try:
+        _parse_document(document, mapping, parsed)
+    except ParseError:
+        raise
+    except (TypeError, AttributeError, KeyError, IndexError, ValueError) as error:
+        # a part of the document is of another JSON type than JSON-stat gives it
+        raise ParseError(_("The file is not a JSON-stat document.")) from error
+    return parsed
+
+
+def _parse_document(document: dict[str, Any], mapping: Mapping, parsed: Parsed) -> None:
     kind = document.get("class")
     if kind == "dataset":
         parse_dataset(document, mapping, parsed, _("the dataset"))
@@ -216,4 +234,3 @@ def parse(content: bytes, mapping: Mapping | None = None) -> Parsed:
             parse_dataset(dataset, mapping, parsed, where)
     else:
         raise ParseError(_("The JSON-stat class must be dataset or collection."))
-    return parsed

@@ -63,7 +63,10 @@ class Problem:
     message: str
 
     def as_dict(self) -> dict[str, str]:
-        return {"position": self.position, "message": self.message}
+        """As the import's record keeps it: without the NUL characters that a message may
+        repeat from the file (PostgreSQL's JSON cannot hold them)."""
+        return {"position": self.position.replace("\x00", ""),
+                "message": self.message.replace("\x00", "")}  # fmt: skip
 
 
 @dataclass
@@ -91,7 +94,8 @@ def parse_value(text: object, position: Position, parsed: Parsed) -> Decimal | N
     except InvalidOperation:
         parsed.error(position, _("The value %(value)s is not a number.") % {"value": text})
         return None
-    if not value.is_finite() or abs(value) >= Decimal("1e12"):
+    limit = Decimal("1e12")  # also once rounded to the six decimals that are stored
+    if not value.is_finite() or abs(value) >= limit or abs(round(value, 6)) >= limit:
         parsed.error(position, _("The value %(value)s is out of range.") % {"value": text})
         return None
     return value

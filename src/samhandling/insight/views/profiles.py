@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from samhandling.config.http import Request
+from samhandling.config.ratelimit import has_query, rate_limited
 from samhandling.organisations import selectors as organisations
 from samhandling.organisations.models import Region
 
@@ -45,6 +46,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @require_safe
+@rate_limited("public_search", per="address", when=has_query)
 def index(request: Request) -> HttpResponse:
     """Find a municipality or county; every one is listed under its county."""
     query = request.GET.get("q", "").strip()
