@@ -61,6 +61,7 @@ def build(rng: random.Random) -> list[str]:
         Status,
         TargetGroup,
     )
+    from samhandling.catalogue.selectors import refresh_search_vectors
     from samhandling.organisations.models import Organisation, Region, Sector
 
     call_command("migrate", verbosity=0)
@@ -98,6 +99,7 @@ def build(rng: random.Random) -> list[str]:
             target_groups=some(groups, 2), evidence_level=rng.choice(Practice.Evidence.values),
             age_from=low, age_to=high, **published))  # fmt: skip
     Practice.objects.bulk_create(practices, batch_size=1000)
+    refresh_search_vectors(Practice.objects.all())  # what the services do after each save
     instruments = []
     for i in range(INSTRUMENTS):
         low, high = ages()

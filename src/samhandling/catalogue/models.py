@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator
@@ -130,7 +131,16 @@ class Entry(models.Model):
 
     # Fields that the workflow sets; an editor's change never names them.
     WORKFLOW_FIELDS = frozenset(
-        {"id", "status", "version", "edited_by", "edited_at", "published_by", "published_at"}
+        {
+            "id",
+            "status",
+            "version",
+            "edited_by",
+            "edited_at",
+            "published_by",
+            "published_at",
+            "search_vector",
+        }
     )
 
     class Meta:
@@ -377,6 +387,9 @@ class Practice(Entry, AgeSpan):
     )
     resources = models.TextField(_("resources"), blank=True)
     contact = models.CharField(_("contact"), max_length=300, blank=True)
+    # The text stemmed in its own language, kept by the services (PostgreSQL only; a GIN index
+    # makes the experience bank's search read it instead of stemming every text per query).
+    search_vector = SearchVectorField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [age_span_constraint("practice_age_span")]

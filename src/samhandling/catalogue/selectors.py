@@ -36,7 +36,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Cast, Lower
 from django.db.models.lookups import Contains
 from django.http import Http404
@@ -192,6 +191,15 @@ def search_config_of_language() -> Case:
     return Case(*whens, default=Value("simple"))
 
 
+def refresh_search_vectors(practices: QuerySet[Practice]) -> None:
+    """Stems each practice's text in its own language into its stored search vector
+    (PostgreSQL; SQLite searches the text itself). Called by the services after every save."""
+    if connection.vendor != "postgresql":
+        return
+    fields = SEARCH_FIELDS[Practice][0]
+    practices.update(search_vector=SearchVector(*fields, config=search_config_of_language()))
+
+
 def search(query: str, *, kind: type[E]) -> QuerySet[E]:
     """The published entries of `kind` that match `query`, best match first on PostgreSQL."""
     entries = _published(kind)
@@ -205,16 +213,22 @@ def search(query: str, *, kind: type[E]) -> QuerySet[E]:
             matches |= Q(**{f"{field_name}__icontains": query})
         return entries.filter(matches)
     if kind is Practice:
-        config = search_config_of_language()
-        vector: SearchVector | CombinedExpression = SearchVector(*nb_fields, config=config)
-        terms = SearchQuery(query, config=config, search_type="websearch")
-    else:
-        vector = SearchVector(*nb_fields, config="norwegian") + SearchVector(
-            *en_fields, config="english"
+        # The stored vector (kept by refresh_search_vectors), read through its GIN index; the
+        # words are stemmed in every language a practice can be written in, so that the query
+        # is one constant the index can answer.
+        practice_terms = SearchQuery(query, config="simple", search_type="websearch")
+        for config in sorted(set(SEARCH_CONFIG.values())):
+            practice_terms |= SearchQuery(query, config=config, search_type="websearch")
+        found = entries.filter(search_vector=practice_terms).annotate(
+            rank=SearchRank(F("search_vector"), practice_terms)
         )
-        terms = SearchQuery(query, config="norwegian", search_type="websearch") | SearchQuery(
-            query, config="english", search_type="websearch"
-        )
+        return cast("QuerySet[E]", found.order_by("-rank", "pk"))
+    vector = SearchVector(*nb_fields, config="norwegian") + SearchVector(
+        *en_fields, config="english"
+    )
+    terms = SearchQuery(query, config="norwegian", search_type="websearch") | SearchQuery(
+        query, config="english", search_type="websearch"
+    )
     ranked = entries.annotate(search=vector, rank=SearchRank(vector, terms))
     return cast("QuerySet[E]", ranked.filter(search=terms).order_by("-rank", "pk"))
 

@@ -24,7 +24,7 @@ from samhandling.audit.services import Subject
 from samhandling.organisations.actors import Actor
 from samhandling.organisations.models import Role
 
-from .models import Entry, Initiative, Instrument, Revision, Status
+from .models import Entry, Initiative, Instrument, Practice, Revision, Status
 
 if TYPE_CHECKING:
     from samhandling.accounts.models import User
@@ -211,6 +211,13 @@ def free_key(kind: type[Entry], title: str) -> str:
     return key
 
 
+def _refresh_search(entry: Entry) -> None:
+    if isinstance(entry, Practice):
+        from .selectors import refresh_search_vectors
+
+        refresh_search_vectors(Practice.objects.filter(pk=entry.pk))
+
+
 def create_draft(kind: type[E], *, by: Actor, fields: Mapping[str, Any]) -> E:
     """A directorate editor drafts a new entry of `kind` (Instrument, Initiative, Network,
     Practice or Resource)."""
@@ -234,6 +241,7 @@ def _create(kind: type[E], *, by: Actor, fields: Mapping[str, Any], decision: De
     entry.save()
     for name, values in related.items():
         getattr(entry, name).set(values)
+    _refresh_search(entry)
     _revise(entry, by=by, action=Revision.Action.CREATE, decision=decision)
     return entry
 
@@ -265,6 +273,7 @@ def _update(entry: E, *, by: Actor, fields: Mapping[str, Any], expected_version:
     current.save()
     for name, values in related.items():
         getattr(current, name).set(values)
+    _refresh_search(current)
     _revise(current, by=by, action=Revision.Action.UPDATE, decision=decision)
     return current
 
