@@ -58,3 +58,27 @@ def test_an_instrument_is_found_in_bokmal_or_english(
     )
     assert list(selectors.search("skolehelsetjenesten", kind=Instrument)) == [instrument]
     assert list(selectors.search("school health", kind=Instrument)) == [instrument]
+
+
+@pytest.mark.parametrize("kind", [Instrument, Practice])
+def test_an_edit_is_searched_by_its_new_words_and_no_longer_by_the_old(
+    kind: type[Entry], draft: Callable[..., Entry], other_editor: Actor, editor: Actor, udir: object
+) -> None:
+    """Every kind keeps its stored search vector (PostgreSQL) in step with its text."""
+    if kind is Instrument:
+        fields: dict[str, Any] = {"title_nb": "Tilskudd til leksehjelp", "kind": "grant_scheme",
+                                  "owners": [udir]}  # fmt: skip
+        text, new_text = "title_nb", {"title_nb": "Tilskudd til sommerskole"}
+    else:
+        fields = {"title": "Leksehjelp i biblioteket", "language": "nb", "country": "NO",
+                  "level": "municipal"}  # fmt: skip
+        text, new_text = "title", {"title": "Sommerskole i biblioteket"}
+    entry = services.publish(draft(kind, **fields), by=other_editor)
+    assert list(selectors.search("leksehjelp", kind=kind)) == [entry]
+    edited = services.update_draft(
+        entry, by=editor, fields=new_text, expected_version=entry.version
+    )
+    services.publish(edited, by=other_editor)
+    assert getattr(kind._default_manager.get(pk=entry.pk), text) == new_text[text]
+    assert not selectors.search("leksehjelp", kind=kind).exists()
+    assert [e.pk for e in selectors.search("sommerskole", kind=kind)] == [entry.pk]

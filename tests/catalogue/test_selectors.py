@@ -280,7 +280,7 @@ def test_a_withdrawn_entry_is_no_longer_public(
         selectors.get_entry_for(Actor(user=None), Instrument, entry.pk)
 
 
-def test_searched_entries_are_read_by_id_in_the_order_of_the_ranking(publish_entry: Make) -> None:
+def test_search_results_keep_the_ranking_and_their_facet_counts(publish_entry: Make) -> None:
     first = practice(publish_entry, "Skole og skole", problem="skole skole skole")
     second = practice(publish_entry, "Barnehage", problem="skole")
     practice(publish_entry, "Helse", problem="helsestasjon")
@@ -291,4 +291,7 @@ def test_searched_entries_are_read_by_id_in_the_order_of_the_ranking(publish_ent
     assert facets["countries"]["NO"] == 2
     if connection.vendor == "postgresql":
         assert list(found) == [first, second]  # the better match first
-        assert list(selectors.in_order(Practice, [second.pk, first.pk])) == [second, first]
+        narrowed = selectors.filter_practices(
+            PracticeCriteria(query="skole", countries=frozenset({"NO"}))
+        )
+        assert list(narrowed) == [first, second]  # still ranked after a facet narrows them

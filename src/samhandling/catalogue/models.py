@@ -128,6 +128,10 @@ class Entry(models.Model):
         verbose_name=_("published by"),
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    # The searchable text stemmed (bokmål and English; a practice in its own language), kept by
+    # the services after every save (PostgreSQL only): a GIN index makes a search read it
+    # instead of stemming every text per query.
+    search_vector = SearchVectorField(null=True, blank=True, editable=False)
 
     # Fields that the workflow sets; an editor's change never names them.
     WORKFLOW_FIELDS = frozenset(
@@ -387,9 +391,6 @@ class Practice(Entry, AgeSpan):
     )
     resources = models.TextField(_("resources"), blank=True)
     contact = models.CharField(_("contact"), max_length=300, blank=True)
-    # The text stemmed in its own language, kept by the services (PostgreSQL only; a GIN index
-    # makes the experience bank's search read it instead of stemming every text per query).
-    search_vector = SearchVectorField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [age_span_constraint("practice_age_span")]

@@ -16,19 +16,16 @@ import dataclasses
 import datetime
 import functools
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
-from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import (
     Case,
     Count,
     F,
-    Func,
-    IntegerField,
     Prefetch,
     Q,
     QuerySet,
@@ -191,13 +188,21 @@ def search_config_of_language() -> Case:
     return Case(*whens, default=Value("simple"))
 
 
-def refresh_search_vectors(practices: QuerySet[Practice]) -> None:
-    """Stems each practice's text in its own language into its stored search vector
-    (PostgreSQL; SQLite searches the text itself). Called by the services after every save."""
+def refresh_search_vectors(entries: QuerySet[Entry]) -> None:
+    """Stems the searchable text of `entries` (all of one kind) into their stored search
+    vectors: a practice's in its own language, every other entry's bokmål text as Norwegian and
+    its English text as English (PostgreSQL; SQLite searches the text itself). Called by the
+    services after every save."""
     if connection.vendor != "postgresql":
         return
-    fields = SEARCH_FIELDS[Practice][0]
-    practices.update(search_vector=SearchVector(*fields, config=search_config_of_language()))
+    nb_fields, en_fields = SEARCH_FIELDS[entries.model]
+    if entries.model is Practice:
+        vector = SearchVector(*nb_fields, config=search_config_of_language())
+    else:
+        vector = SearchVector(*nb_fields, config="norwegian") + SearchVector(
+            *en_fields, config="english"
+        )
+    entries.update(search_vector=vector)
 
 
 def search(query: str, *, kind: type[E]) -> QuerySet[E]:
@@ -212,25 +217,18 @@ def search(query: str, *, kind: type[E]) -> QuerySet[E]:
         for field_name in nb_fields + en_fields:
             matches |= Q(**{f"{field_name}__icontains": query})
         return entries.filter(matches)
+    # The stored vector (kept by refresh_search_vectors), read through its GIN index. The query
+    # is stemmed in every language the vector may hold, so that it is one constant the index
+    # can answer: a practice in any of its languages, everything else in bokmål and English.
     if kind is Practice:
-        # The stored vector (kept by refresh_search_vectors), read through its GIN index; the
-        # words are stemmed in every language a practice can be written in, so that the query
-        # is one constant the index can answer.
-        practice_terms = SearchQuery(query, config="simple", search_type="websearch")
-        for config in sorted(set(SEARCH_CONFIG.values())):
-            practice_terms |= SearchQuery(query, config=config, search_type="websearch")
-        found = entries.filter(search_vector=practice_terms).annotate(
-            rank=SearchRank(F("search_vector"), practice_terms)
-        )
-        return cast("QuerySet[E]", found.order_by("-rank", "pk"))
-    vector = SearchVector(*nb_fields, config="norwegian") + SearchVector(
-        *en_fields, config="english"
-    )
-    terms = SearchQuery(query, config="norwegian", search_type="websearch") | SearchQuery(
-        query, config="english", search_type="websearch"
-    )
-    ranked = entries.annotate(search=vector, rank=SearchRank(vector, terms))
-    return cast("QuerySet[E]", ranked.filter(search=terms).order_by("-rank", "pk"))
+        configs = ["simple", *sorted(set(SEARCH_CONFIG.values()))]
+    else:
+        configs = ["norwegian", "english"]
+    terms = SearchQuery(query, config=configs[0], search_type="websearch")
+    for config in configs[1:]:
+        terms |= SearchQuery(query, config=config, search_type="websearch")
+    found = entries.filter(search_vector=terms).annotate(rank=SearchRank(F("search_vector"), terms))
+    return cast("QuerySet[E]", found.order_by("-rank", "pk"))
 
 
 def search_method(kind: type[Entry] | None = None) -> Promise:
@@ -248,25 +246,10 @@ def search_method(kind: type[Entry] | None = None) -> Promise:
 
 
 def _searched(kind: type[E], query: str) -> QuerySet[E]:
-    """Search results when there is a query, else every published entry. On PostgreSQL the
-    search runs once, here, and what it found is then read by id in the order of the ranking:
-    the list's count, its page and the facets do not each parse every text again."""
-    if not query.strip():
-        return _published(kind)
-    if connection.vendor != "postgresql":
-        return search(query, kind=kind)
-    return in_order(kind, list(search(query, kind=kind).values_list("pk", flat=True)))
-
-
-def in_order(kind: type[E], ids: Sequence[int]) -> QuerySet[E]:
-    """The published entries with these ids, in the order of the ids (PostgreSQL only)."""
-    position = Func(
-        Value(list(ids), output_field=ArrayField(IntegerField())),
-        F("pk"),
-        function="array_position",
-        output_field=IntegerField(),
-    )
-    return _published(kind).filter(pk__in=ids).order_by(position, "pk")
+    """Search results when there is a query (best match first), else every published entry.
+    The list's count, its page and the facets each ask the stored vectors' index again, which
+    is cheaper than carrying the ids found from one query to the next."""
+    return search(query, kind=kind) if query.strip() else _published(kind)
 
 
 # --- state instruments ----------------------------------------------------------------------
@@ -617,19 +600,9 @@ def _facet_q(name: str, chosen: frozenset[Any]) -> Q:
     return has_any(name, sorted(chosen))
 
 
-def filter_practices(
-    criteria: PracticeCriteria, *, matches: QuerySet[Practice] | None = None
-) -> QuerySet[Practice]:
-    """The published practices that meet every criterion; `matches` are those the search
-    words found (`searched_practices`), if the caller has them already."""
-    return _narrowed(matches if matches is not None else _searched(Practice, criteria.query),
-                     criteria)  # fmt: skip
-
-
-def searched_practices(query: str) -> QuerySet[Practice]:
-    """The practices the search words find (all published without words): searched once, for
-    both the list and its facets."""
-    return _searched(Practice, query)
+def filter_practices(criteria: PracticeCriteria) -> QuerySet[Practice]:
+    """The published practices that the search words find and that meet every criterion."""
+    return _narrowed(_searched(Practice, criteria.query), criteria)
 
 
 def _narrowed(practices: QuerySet[Practice], criteria: PracticeCriteria) -> QuerySet[Practice]:
@@ -672,36 +645,29 @@ def _facet_options(name: str) -> list[tuple[str, str, Q]]:
     return [(v, str(label), has_any(name, [v])) for v, label in choices]
 
 
-def practice_facets(
-    criteria: PracticeCriteria, *, matches: QuerySet[Practice] | None = None
-) -> list[Facet]:
+def practice_facets(criteria: PracticeCriteria) -> list[Facet]:
     """Every facet's options with the number of practices each would give: the count of a
     facet's option applies the other facets' choices, not its own (within a facet the choices
-    add up). One counting query per facet, plus one for the search words if any; `matches`
-    are the practices the search words found, if the caller has them already."""
+    add up). Facets whose "other choices" are the same (every facet with nothing chosen) are
+    counted together: one query, plus one for each facet with a choice."""
     practices = published_practices().order_by()
     if criteria.query.strip():
-        found = matches if matches is not None else search(criteria.query, kind=Practice)
-        practices = practices.filter(pk__in=list(found.values_list("pk", flat=True)))
+        practices = practices.filter(pk__in=search(criteria.query, kind=Practice).values("pk"))
+    groups: dict[PracticeCriteria, list[str]] = defaultdict(list)
+    for name, _label in FACETS:
+        groups[dataclasses.replace(criteria, **{"query": "", name: frozenset()})].append(name)
+    counts: dict[str, int] = {}
+    options = {name: _facet_options(name) for name, _label in FACETS}
+    for others, names in groups.items():
+        wanted = {f"{name}_{n}": Count("pk", filter=q)
+                  for name in names for n, (_v, _l, q) in enumerate(options[name])}  # fmt: skip
+        counts.update(_narrowed(practices, others).aggregate(**wanted))
     facets = []
     for name, label in FACETS:
-        cleared: dict[str, Any] = {"query": "", name: frozenset()}
-        others = dataclasses.replace(criteria, **cleared)
-        options = _facet_options(name)
-        counts = _narrowed(practices, others).aggregate(
-            **{f"option_{n}": Count("pk", filter=q) for n, (_v, _l, q) in enumerate(options)}
-        )
         chosen = {getattr(value, "slug", value) for value in getattr(criteria, name)}
-        facets.append(
-            Facet(
-                name,
-                str(label),
-                [
-                    FacetOption(value, text, counts[f"option_{n}"] or 0, value in chosen)
-                    for n, (value, text, _q) in enumerate(options)
-                ],
-            )  # fmt: skip
-        )
+        listed = [FacetOption(value, text, counts[f"{name}_{n}"] or 0, value in chosen)
+                  for n, (value, text, _q) in enumerate(options[name])]  # fmt: skip
+        facets.append(Facet(name, str(label), listed))
     return facets
 
 

@@ -24,7 +24,7 @@ from samhandling.audit.services import Subject
 from samhandling.organisations.actors import Actor
 from samhandling.organisations.models import Role
 
-from .models import Entry, Initiative, Instrument, Practice, Revision, Status
+from .models import Entry, Initiative, Instrument, Revision, Status
 
 if TYPE_CHECKING:
     from samhandling.accounts.models import User
@@ -212,10 +212,9 @@ def free_key(kind: type[Entry], title: str) -> str:
 
 
 def _refresh_search(entry: Entry) -> None:
-    if isinstance(entry, Practice):
-        from .selectors import refresh_search_vectors
+    from .selectors import refresh_search_vectors
 
-        refresh_search_vectors(Practice.objects.filter(pk=entry.pk))
+    refresh_search_vectors(type(entry)._default_manager.filter(pk=entry.pk))
 
 
 def create_draft(kind: type[E], *, by: Actor, fields: Mapping[str, Any]) -> E:
