@@ -197,12 +197,10 @@ def refresh_search_vectors(entries: QuerySet[Entry]) -> None:
         return
     nb_fields, en_fields = SEARCH_FIELDS[entries.model]
     if entries.model is Practice:
-        vector = SearchVector(*nb_fields, config=search_config_of_language())
+        entries.update(search_vector=SearchVector(*nb_fields, config=search_config_of_language()))
     else:
-        vector = SearchVector(*nb_fields, config="norwegian") + SearchVector(
-            *en_fields, config="english"
-        )
-    entries.update(search_vector=vector)
+        bokmal = SearchVector(*nb_fields, config="norwegian")
+        entries.update(search_vector=bokmal + SearchVector(*en_fields, config="english"))
 
 
 def search(query: str, *, kind: type[E]) -> QuerySet[E]:
@@ -655,7 +653,8 @@ def practice_facets(criteria: PracticeCriteria) -> list[Facet]:
         practices = practices.filter(pk__in=search(criteria.query, kind=Practice).values("pk"))
     groups: dict[PracticeCriteria, list[str]] = defaultdict(list)
     for name, _label in FACETS:
-        groups[dataclasses.replace(criteria, **{"query": "", name: frozenset()})].append(name)
+        cleared: dict[str, Any] = {"query": "", name: frozenset()}
+        groups[dataclasses.replace(criteria, **cleared)].append(name)
     counts: dict[str, int] = {}
     options = {name: _facet_options(name) for name, _label in FACETS}
     for others, names in groups.items():
