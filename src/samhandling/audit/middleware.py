@@ -2,18 +2,20 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from . import context
+from . import context, services
 
 
 class RequestContextMiddleware:
-    """Gives every request an id (echoed in X-Request-ID) and a channel for the audit log."""
+    """Gives every request an id (echoed in X-Request-ID) and a channel for the audit log, and
+    appends the events of what the request read together before the response leaves
+    (`services.batched`)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         channel = "api" if request.path.startswith("/api/") else "web"
-        with context.bound(channel=channel) as ctx:
+        with context.bound(channel=channel) as ctx, services.batched():
             request.request_id = ctx.request_id  # type: ignore[attr-defined]
             response = self.get_response(request)
         response["X-Request-ID"] = ctx.request_id

@@ -138,6 +138,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A choice field's options are read with .iterator(), which on PostgreSQL would declare a
+    # server-side cursor: three round trips instead of one for a few dozen rows, and a cursor
+    # that a transaction-pooling connection pooler (PgBouncer) cannot keep.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 # Reads that may use a replica (config/routers.py, docs/scaling.md): a PostgreSQL standby of
 # the default database. Without DATABASE_REPLICA_URL there is one database and no router.
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
@@ -150,6 +154,7 @@ if DATABASE_REPLICA_URL:
             "DATABASE_REPLICA_URL names a PostgreSQL standby of a PostgreSQL DATABASE_URL."
         )
     DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = True
     # Reads only, even if the address should lead to the primary.
     DATABASES["replica"].setdefault("OPTIONS", {})
     DATABASES["replica"]["OPTIONS"].setdefault("options", "-c default_transaction_read_only=on")

@@ -1,0 +1,99 @@
+"""A request's reads are appended to the audit chain together, before its response leaves.
+
+These tests commit (transaction=True): inside the usual test transaction every event is
+appended at once, as in a service that writes, and the batching would not show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from samhandling.accounts.models import User
+from samhandling.audit import services as audit
+from samhandling.audit.models import AuditEvent, ChainHead
+from samhandling.organisations.actors import Actor
+from samhandling.people.models import Person
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _chain_head() -> None:
+    ChainHead.objects.get_or_create(pk=1)  # a transactional test before this one flushed it
+
+
+def test_events_recorded_in_a_batch_are_appended_together_when_it_ends(
+    teacher_actor: Actor, make_person: Callable[..., Person]
+) -> None:
+    person = make_person()
+    before = AuditEvent.objects.count()
+    with CaptureQueriesContext(connection) as queries, audit.batched():
+        audit.record(teacher_actor, "view", person, purpose="test")
+        audit.record_many(teacher_actor, "view", [person, person], purpose="test")
+        assert AuditEvent.objects.count() == before  # waiting for the end of the batch
+    events = list(AuditEvent.objects.order_by("sequence"))[before:]
+    assert [e.action for e in events] == ["view"] * 3
+    assert [e.sequence for e in events] == list(range(events[0].sequence, events[0].sequence + 3))
+    heads = [q for q in queries.captured_queries if q["sql"].startswith("SELECT")
+             and 'FROM "audit_chainhead"' in q["sql"]]  # fmt: skip
+    assert len(heads) == 1  # the chain's head is read (and locked) once for the three
+    assert audit.verify_chain().intact
+
+
+def test_inside_a_transaction_an_event_is_appended_at_once(
+    teacher_actor: Actor, make_person: Callable[..., Person]
+) -> None:
+    """A service that writes appends in its own transaction, so that the write and its event
+    are kept or lost together."""
+    from django.db import transaction
+
+    person = make_person()
+    before = AuditEvent.objects.count()
+    with audit.batched(), transaction.atomic():
+        audit.record(teacher_actor, "update", person, purpose="test")
+        assert AuditEvent.objects.count() == before + 1
+
+
+def test_a_page_that_reads_personal_data_has_its_events_in_the_log_when_it_answers(
+    teacher: User,
+    make_person: Callable[..., Person],
+    concern_by: Callable[..., Any],
+    signed_in: Callable[[User], Client],
+) -> None:
+    person = make_person()
+    case = concern_by(person)
+    client = signed_in(teacher)
+    before = ChainHead.objects.get(pk=1).sequence
+    response = client.get(f"/work/cases/{case.pk}/")
+    assert response.status_code == 200
+    read = AuditEvent.objects.filter(person_id=person.pk, action="view", sequence__gt=before)
+    assert read.exists()
+    assert {event.request_id for event in read} == {response["X-Request-ID"]}
+    assert audit.verify_chain().intact
+
+
+def test_if_the_events_cannot_be_appended_what_was_read_is_not_sent(
+    teacher: User,
+    make_person: Callable[..., Person],
+    concern_by: Callable[..., Any],
+    signed_in: Callable[[User], Client],
+) -> None:
+    person = make_person(family_name="Uleselig")
+    case = concern_by(person)
+    client = signed_in(teacher)
+    client.raise_request_exception = False
+    with connection.cursor() as cursor:  # the chain's head is gone: no event can be appended
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = replica")
+        cursor.execute("DELETE FROM audit_chainhead")
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = DEFAULT")
+    response = client.get(f"/work/cases/{case.pk}/")
+    assert response.status_code == 500
+    assert person.family_name.encode() not in response.content
