@@ -11,6 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -94,38 +95,42 @@ class CasePage:
     tasks: list[Task]
     emergency: bool
     more_log: bool = False
+    log_page: Page[LogEntry] | None = None  # which page of the relay log `log` is
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def case_page(actor: Actor, case_id: int, *, log_limit: int = PAGE_SIZE) -> CasePage:
-    """Everything on the case page that the actor may see, in a fixed number of queries."""
+def case_page(
+    actor: Actor, case_id: int, *, log_limit: int = PAGE_SIZE, log_page: int | str | None = 1
+) -> CasePage:
+    """Everything on the case page that the actor may see, in a fixed number of queries.
+
+    The relay log comes a page at a time: `log_limit` current versions, newest first
+    (`log_page` past the end is the last page). The actor sees those of them that the policy
+    lets them see; only what is shown, and each refusal on the page, is recorded as read.
+    """
     case, access = get_case_for(actor, case_id, purpose="case page")
-    entries = list(
-        LogEntry.objects.filter(case=case)
+    page = Paginator(
+        LogEntry.objects.filter(case=case, replaced_by__isnull=True)
         .select_related("author", "service")
-        .order_by("-occurred_on", "-created_at", "-pk")[: log_limit * 3 + 1]
+        .order_by("-occurred_on", "-created_at", "-pk"),
+        log_limit,
+    ).get_page(log_page)
+    current: list[LogEntry] = list(page.object_list)
+    page.object_list = current
+    # Earlier versions: a correction is rare, so all of the case's are read at once (a chain
+    # of corrections is then followed in memory, however long).
+    older_versions = list(
+        LogEntry.objects.filter(case=case, replaced_by__isnull=False).select_related(
+            "author", "service"
+        )
     )
-    for entry in entries:
+    for entry in current + older_versions:
         entry.case = case  # the audit subject names the case's person: no query per entry
-    replaced = {e.replaces_id for e in entries if e.replaces_id}
-    current = [e for e in entries if e.pk not in replaced]
-    # Decide entry by entry, newest first, and stop once the page is full: only what is shown
-    # (and each refusal met on the way) is recorded as read.
-    shown: list[LogEntry] = []
-    considered: list[LogEntry] = []
-    more = False
-    for entry in current:
-        if access.item_decision(entry):
-            if len(shown) == log_limit:
-                more = True
-                break
-            shown.append(entry)
-        considered.append(entry)
-    reads = _decide(access, considered)
+    reads = _decide(access, current)
     visible = [entry for entry, decision in reads if decision]
-    hidden_entries = len(considered) - len(visible)
+    hidden_entries = len(current) - len(visible)
     # Older versions of each shown entry, each decided and recorded on its own.
-    by_pk = {e.pk: e for e in entries}
+    by_pk = {e.pk: e for e in older_versions}
     chains: dict[int, list[LogEntry]] = {}
     for entry in visible:
         chain, cursor = [], entry.replaces_id
@@ -157,7 +162,7 @@ def case_page(actor: Actor, case_id: int, *, log_limit: int = PAGE_SIZE) -> Case
     consents, legal_bases = consents_and_legal_bases(actor, case)
     return CasePage(
         case=case, access=access, log=visible, history=history,
-        hidden_entries=hidden_entries, more_log=more,
+        hidden_entries=hidden_entries, more_log=page.has_next(), log_page=page,
         team=current_team(case),
         family=family_participants_of(actor, case),
         level_changes=list(case.level_changes.select_related("changed_by")),
@@ -232,17 +237,25 @@ class MyWork:
     notifications: list[Notification]
     emergencies_to_review: list[EmergencyAccess]
     closings_to_approve: list[Case]
+    cases_page: Page[Case] | None = None  # which page of the open cases `cases` is
 
 
-def my_work(actor: Actor, *, today: datetime.date | None = None) -> MyWork:
-    """The professional's day: a fixed number of queries however much work there is."""
+def my_work(
+    actor: Actor, *, today: datetime.date | None = None, cases_page: int | str | None = 1
+) -> MyWork:
+    """The professional's day: a fixed number of queries however much work there is. The open
+    cases come a page at a time (`cases_page`: past the end is the last page)."""
     today = today or timezone.localdate()
     user = actor.user
     org = actor.organisation
     if user is None or org is None or not actor.has_role(*policy.CASEWORK_ROLES):
         return MyWork([], [], [], [], [], [], [], [], [], [], [])
     cases_q = visible_cases(actor).exclude(status=Case.Status.CLOSED)
-    cases = list(cases_q.select_related("person").order_by("-opened_at")[:PAGE_SIZE])
+    page = Paginator(
+        cases_q.select_related("person").order_by("-opened_at", "-pk"), PAGE_SIZE
+    ).get_page(cases_page)
+    cases = list(page.object_list)
+    page.object_list = cases  # evaluated once
     week_end = today + datetime.timedelta(days=7)
     measures = list(
         Measure.objects.filter(plan__case__in=cases_q, responsible_user=user,
@@ -304,7 +317,7 @@ def my_work(actor: Actor, *, today: datetime.date | None = None) -> MyWork:
     audit.record_many(actor, "view", list(shown.values()),
                       decision=policy.grant("listed in my work"), purpose="my work")  # fmt: skip
     return MyWork(cases, measures, tasks, overdue_sent, incoming, meetings, concerns, handovers,
-                  notifications, emergencies, closings)  # fmt: skip
+                  notifications, emergencies, closings, page)  # fmt: skip
 
 
 def get_referral_for(actor: Actor, referral_id: int, action: policy.Action = "view") -> Referral:

@@ -60,10 +60,9 @@ def search_persons(actor: Actor, query: str) -> list[Person]:
         .select_related("municipality")
         .order_by("family_name", "given_name", "pk")[:SEARCH_LIMIT]
     )
-    for person in results:
-        audit.record(
-            actor, "view", person, decision=policy.decide(actor, "search", person), purpose="search"
-        )
+    # One append to the audit chain for the whole list, each result with its own decision.
+    reads = [(person, policy.decide(actor, "search", person)) for person in results]
+    audit.record_each(actor, "view", reads, purpose="search")
     return results
 
 

@@ -35,6 +35,7 @@ from samhandling.people.models import Person
 from .models import DataExport
 
 ACCESS_LOG_PAGE_SIZE = 50
+ACCESS_LOG_MAX_PAGE = 1_000_000  # keeps the offset within what the databases accept
 
 
 def _attach(case: Case, rows: list[Any]) -> None:
@@ -294,14 +295,20 @@ def access_log(
     actor: Actor, person_id: int, *, page: int = 1, include_own: bool = False
 ) -> AccessLogPage:
     """Who read or changed the person's data, when, what and why: newest first. The citizen's
-    own visits are left out unless asked for (they would fill the page)."""
+    own visits are left out unless asked for (they would fill the page). A page past the end
+    is the last page (counted only then)."""
     person = person_for(actor, person_id, purpose="who read my data")
-    page = max(page, 1)
-    start = (page - 1) * ACCESS_LOG_PAGE_SIZE
+    page = min(max(page, 1), ACCESS_LOG_MAX_PAGE)
     events = AuditEvent.objects.filter(access_log_filter(person))
     if not include_own and actor.user is not None:
         events = events.exclude(actor_id=actor.user.pk)
-    rows = list(events.order_by("-sequence")[start : start + ACCESS_LOG_PAGE_SIZE + 1])
+    newest_first = events.order_by("-sequence")
+    start = (page - 1) * ACCESS_LOG_PAGE_SIZE
+    rows = list(newest_first[start : start + ACCESS_LOG_PAGE_SIZE + 1])
+    if not rows and page > 1:
+        page = max(1, -(-events.count() // ACCESS_LOG_PAGE_SIZE))
+        start = (page - 1) * ACCESS_LOG_PAGE_SIZE
+        rows = list(newest_first[start : start + ACCESS_LOG_PAGE_SIZE + 1])
     emergencies = (
         AuditEvent.objects.filter(access_log_filter(person))
         .filter(Q(object_type="access.emergencyaccess") | Q(reason="emergency access"))

@@ -307,8 +307,9 @@ def render_case(
     bound: dict[str, Any] | None = None,
     status: int = 200,
     conflict: bool = False,
+    log_page: str | None = None,
 ) -> HttpResponse:
-    page = selectors.case_page(request.actor, case_id)
+    page = selectors.case_page(request.actor, case_id, log_page=log_page)
     context = _case_context(request, page, bound or {})
     context["conflict"] = conflict
     return render(request, "coordination/case_detail.html", context, status=status)
@@ -318,7 +319,7 @@ def render_case(
 @login_required
 @require_safe
 def case_detail(request: Request, case_id: int) -> HttpResponse:
-    return render_case(request, case_id)
+    return render_case(request, case_id, log_page=request.GET.get("page"))
 
 
 # --- relay log --------------------------------------------------------------------------------

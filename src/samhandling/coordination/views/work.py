@@ -30,7 +30,7 @@ from .common import apply_errors, next_url, refusals_shown
 @login_required
 @require_safe
 def my_work(request: Request) -> HttpResponse:
-    work = selectors.my_work(request.actor)
+    work = selectors.my_work(request.actor, cases_page=request.GET.get("page"))
     context = {
         "work": work,
         "may_record_concern": selectors.may_record_concern(request.actor),
