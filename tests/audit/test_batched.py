@@ -23,11 +23,6 @@ from samhandling.people.models import Person
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-def _chain_head() -> None:
-    ChainHead.objects.get_or_create(pk=1)  # a transactional test before this one flushed it
-
-
 def test_events_recorded_in_a_batch_are_appended_together_when_it_ends(
     teacher_actor: Actor, make_person: Callable[..., Person]
 ) -> None:

@@ -304,7 +304,7 @@ def test_the_manifest_describes_what_the_backup_holds(source: Source) -> None:
     }
     hashes = {row[1]: row[-1] for row in rows[AuditEvent._meta.db_table]}  # sequence: hash
     assert manifest["audit_chain"] == {"sequence": max(hashes), "hash": hashes[max(hashes)]}
-    assert manifest["migrations"]["audit"] == "0002_chain_head_and_append_only_trigger"
+    assert manifest["migrations"]["audit"] == "0003_fewer_indexes"
 
 
 def test_backup_files_are_named_with_the_utc_time_and_readable_by_their_owner_only(

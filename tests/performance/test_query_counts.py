@@ -478,11 +478,6 @@ def test_the_experience_bank_search_costs_the_same_with_2_and_8_hits(
 # --- the family's own page --------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="access.policy.family_persons asks once per child whether the citizen is its "
-    "guardian, and family_cases once per case; both belong in one query (see the report)",
-)
 def test_the_familys_own_page_costs_the_same_with_1_and_4_children(
     teacher: User,
     make_person: Callable[..., Person],

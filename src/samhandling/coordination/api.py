@@ -169,10 +169,13 @@ def list_log_entries(
     request: HttpRequest,
     case_id: PathId,
     limit: int = Query(50, ge=1, le=200),  # noqa: B008
+    offset: int = Query(0, ge=0, le=MAX_ID),  # noqa: B008
 ) -> object:
-    """The newest entries of the relay log that you may see (corrected versions replaced)."""
-    log = selectors.log_for(actor(request), case_id, limit=limit)
-    return {"items": log.entries, "hidden": log.hidden, "more": log.more}
+    """The entries of the relay log that you may see, newest first (corrected versions
+    replaced): `limit` of them after the first `offset`, and how many there are."""
+    log = selectors.log_for(actor(request), case_id, limit=limit, offset=offset)
+    return {"count": log.count, "limit": limit, "offset": offset, "items": log.entries,
+            "hidden": log.hidden, "more": log.more}  # fmt: skip
 
 
 @router.post("/cases/{case_id}/log-entries", response={201: LogEntryOut, **responses(403, 404)})

@@ -102,9 +102,15 @@ class LogEntryOut(Schema):
 
 
 class LogOut(Schema):
+    count: int = Field(description="entries you may see, on every page")
+    limit: int
+    offset: int
     items: list[LogEntryOut]
-    hidden: int = Field(description="entries among the newest that are not yours to see")
-    more: bool
+    hidden: int = Field(
+        description="entries not yours to see in this page's stretch of the log: after the "
+        "previous page's last entry, up to this page's last (to the end on the last page)"
+    )
+    more: bool = Field(description="whether a page follows (offset + limit < count)")
 
 
 class TeamMemberOut(Schema):

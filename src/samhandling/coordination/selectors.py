@@ -238,13 +238,19 @@ class MyWork:
     emergencies_to_review: list[EmergencyAccess]
     closings_to_approve: list[Case]
     cases_page: Page[Case] | None = None  # which page of the open cases `cases` is
+    closings_page: Page[Case] | None = None  # which page of `closings_to_approve`
 
 
 def my_work(
-    actor: Actor, *, today: datetime.date | None = None, cases_page: int | str | None = 1
+    actor: Actor,
+    *,
+    today: datetime.date | None = None,
+    cases_page: int | str | None = 1,
+    closings_page: int | str | None = 1,
 ) -> MyWork:
     """The professional's day: a fixed number of queries however much work there is. The open
-    cases come a page at a time (`cases_page`: past the end is the last page)."""
+    cases come a page at a time (`cases_page`: past the end is the last page), and so do a
+    service leader's cases waiting for approval to close (`closings_page`)."""
     today = today or timezone.localdate()
     user = actor.user
     org = actor.organisation
@@ -299,13 +305,21 @@ def my_work(
     notifications = list(Notification.objects.filter(user=user, read_at__isnull=True)[:20])
     emergencies: list[EmergencyAccess] = []
     closings: list[Case] = []
+    closings_on: Page[Case] | None = None
     if actor.role == Role.SERVICE_LEADER:
         emergencies = list(
             EmergencyAccess.objects.filter(
                 organisation=org, reviewed_at__isnull=True
             ).select_related("user", "case__person")[:PAGE_SIZE]
         )
-        closings = list(cases_q.filter(status=Case.Status.CLOSING).select_related("person"))
+        closings_on = Paginator(
+            cases_q.filter(status=Case.Status.CLOSING)
+            .select_related("person")
+            .order_by("-opened_at", "-pk"),
+            PAGE_SIZE,
+        ).get_page(closings_page)
+        closings = list(closings_on.object_list)
+        closings_on.object_list = closings  # evaluated once
     # Every child the page names is a read: one event per case shown, whatever the list.
     shown: dict[int, Case] = {case.pk: case for case in cases + closings}
     rows: list[Any] = [*tasks, *overdue_sent, *incoming, *meetings, *concerns, *handovers,
@@ -317,7 +331,7 @@ def my_work(
     audit.record_many(actor, "view", list(shown.values()),
                       decision=policy.grant("listed in my work"), purpose="my work")  # fmt: skip
     return MyWork(cases, measures, tasks, overdue_sent, incoming, meetings, concerns, handovers,
-                  notifications, emergencies, closings, page)  # fmt: skip
+                  notifications, emergencies, closings, page, closings_on)  # fmt: skip
 
 
 def get_referral_for(actor: Actor, referral_id: int, action: policy.Action = "view") -> Referral:
@@ -575,30 +589,43 @@ class CaseLog:
     entries: list[LogEntry]
     hidden: int
     more: bool
+    count: int = 0  # the entries the actor may see, on every page
 
 
-def log_for(actor: Actor, case_id: int, *, limit: int = PAGE_SIZE) -> CaseLog:
-    """The newest current versions of the relay log that the actor may see."""
+# What policy.CaseAccess.item_decision reads to decide whether an entry may be seen.
+_DECIDED_ON = ("pk", "service", "sector", "visibility", "visible_sectors")
+
+
+def log_for(actor: Actor, case_id: int, *, limit: int = PAGE_SIZE, offset: int = 0) -> CaseLog:
+    """One page of the current versions of the relay log that the actor may see, newest first:
+    the first `offset` visible entries skipped, `count` visible in all. `hidden` counts the
+    entries not the actor's to see in this page's stretch of the log (after the previous page's
+    last entry, up to this page's last, or to the end on the last page), so that the pages
+    together count each hidden entry once. A fixed number of queries: every current entry is
+    decided on the few fields the policy reads, and only the page (and the refusals in its
+    stretch, for the audit log) is read in full."""
     case, access = get_case_for(actor, case_id, purpose="relay log")
-    current = (
-        LogEntry.objects.filter(case=case, replaced_by__isnull=True)
-        .select_related("author", "service")
-        .order_by("-occurred_on", "-created_at", "-pk")
+    current = LogEntry.objects.filter(case=case, replaced_by__isnull=True).order_by(
+        "-occurred_on", "-created_at", "-pk"
     )
-    shown: list[LogEntry] = []
-    refused: list[LogEntry] = []
-    start, batch = 0, limit * 2
-    while len(shown) <= limit:  # one entry beyond the page says whether there are more
-        entries = list(current[start : start + batch])
-        for entry in entries:
-            (shown if access.item_decision(entry) else refused).append(entry)
-        if len(entries) < batch:
-            break
-        start += batch
-    for entry in shown[:limit] + refused:
+    outline = list(current.only(*_DECIDED_ON))
+    seen = [bool(access.item_decision(entry)) for entry in outline]
+    positions = [index for index, ok in enumerate(seen) if ok]  # where the visible entries are
+    count = len(positions)
+    page_end = offset + limit
+    if offset == 0:
+        start = 0
+    elif offset < count:
+        start = positions[offset - 1] + 1
+    else:  # past the end: nothing, not even the hidden entries the last page counted
+        start = len(outline)
+    end = positions[page_end - 1] + 1 if page_end < count else len(outline)
+    wanted = [outline[index].pk for index in range(start, end)]
+    entries = list(current.filter(pk__in=wanted).select_related("author", "service"))
+    for entry in entries:
         entry.case = case  # for the audit subject, without a query per entry
-    page = _visible(access, shown[:limit] + refused, actor, "relay log")
-    return CaseLog(case, page, len(refused), len(shown) > limit)
+    page = _visible(access, entries, actor, "relay log")
+    return CaseLog(case, page, len(entries) - len(page), page_end < count, count)
 
 
 def team_of(actor: Actor, case_id: int) -> tuple[Case, list[TeamMember]]:
@@ -656,21 +683,45 @@ def plan_of(actor: Actor, case_id: int, *, purpose: str = "plan") -> Plan:
     return plan
 
 
+@dataclass
+class ReferralPages:
+    incoming: Page[Referral]
+    sent: Page[Referral]
+
+
+def _evaluated_page(rows: QuerySet[Referral], number: int | str | None) -> Page[Referral]:
+    """One page of the rows (bad input is page 1, past the end the last page), read once."""
+    page = Paginator(rows, PAGE_SIZE).get_page(number)
+    page.object_list = list(page.object_list)
+    return page
+
+
+def referral_pages(
+    actor: Actor, *, incoming_page: int | str | None = 1, sent_page: int | str | None = 1
+) -> ReferralPages:
+    """One page each of the referrals to and from the actor's service, newest first; every
+    referral shown is a read."""
+    org = actor.organisation
+    base = (
+        Referral.objects.filter(municipality_id=actor.municipality_id)
+        .select_related("case__person", "from_service", "to_service")
+        .order_by("-sent_at", "-pk")
+    )
+    if org is None or not actor.has_role(*policy.CASEWORK_ROLES):
+        base = base.none()
+    incoming = _evaluated_page(base.filter(to_service=org), incoming_page)
+    sent = _evaluated_page(base.filter(from_service=org), sent_page)
+    for page, reason in ((incoming, "referral to my service"),
+                         (sent, "referral from my service")):  # fmt: skip
+        audit.record_many(actor, "view", list(page.object_list), decision=policy.grant(reason),
+                          purpose="referrals")  # fmt: skip
+    return ReferralPages(incoming, sent)
+
+
 def referrals_of_my_service(actor: Actor) -> tuple[list[Referral], list[Referral]]:
     """The newest referrals to and from the actor's service: (incoming, sent)."""
-    org = actor.organisation
-    if org is None or not actor.has_role(*policy.CASEWORK_ROLES):
-        return [], []
-    base = Referral.objects.filter(municipality_id=actor.municipality_id).select_related(
-        "case__person", "from_service", "to_service"
-    )
-    incoming = list(base.filter(to_service=org)[:PAGE_SIZE])
-    sent = list(base.filter(from_service=org)[:PAGE_SIZE])
-    for group, reason in ((incoming, "referral to my service"),
-                          (sent, "referral from my service")):  # fmt: skip
-        audit.record_many(actor, "view", group, decision=policy.grant(reason),
-                          purpose="referrals")  # fmt: skip
-    return incoming, sent
+    pages = referral_pages(actor)
+    return list(pages.incoming.object_list), list(pages.sent.object_list)
 
 
 def transitions_for(actor: Actor, case_id: int | None = None) -> list[Transition]:

@@ -205,22 +205,33 @@ class FamilyConsents:
 
 
 def consents(actor: Actor) -> list[FamilyConsents]:
-    """Every consent and legal basis that lets services share in the citizen's cases."""
-    result = []
-    for access in policy.family_cases(actor):
-        case_consents = list(
-            Consent.objects.filter(case=access.case)
+    """Every consent and legal basis that lets services share in the citizen's cases: a fixed
+    number of queries however many cases, every consent read recorded in one append."""
+    accesses = policy.family_cases(actor)
+    case_ids = [access.case.pk for access in accesses]
+    consents_by_case: dict[int, list[Consent]] = {pk: [] for pk in case_ids}
+    bases_by_case: dict[int, list[LegalBasis]] = {pk: [] for pk in case_ids}
+    if case_ids:
+        for consent in (
+            Consent.objects.filter(case_id__in=case_ids)
             .select_related("given_by", "person")
             .prefetch_related("services")
             .order_by("-recorded_at")
-        )
-        bases = list(
-            LegalBasis.objects.filter(case=access.case).select_related("from_service", "to_service")
-        )
+        ):
+            consents_by_case[consent.case_id].append(consent)
+        for basis in LegalBasis.objects.filter(case_id__in=case_ids).select_related(
+            "from_service", "to_service"
+        ):
+            bases_by_case[basis.case_id].append(basis)
+    result = []
+    reads: list[tuple[Any, policy.Decision]] = []
+    for access in accesses:
+        case_consents = consents_by_case[access.case.pk]
+        bases = bases_by_case[access.case.pk]
         _attach(access.case, [*case_consents, *bases])
-        audit.record_each(actor, "view", [(c, policy.grant(access.reason)) for c in case_consents],
-                          purpose="my consents")  # fmt: skip
+        reads.extend((c, policy.grant(access.reason)) for c in case_consents)
         result.append(FamilyConsents(access, case_consents, bases))
+    audit.record_each(actor, "view", reads, purpose="my consents")
     return result
 
 

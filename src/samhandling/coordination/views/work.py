@@ -56,7 +56,7 @@ def leader_review(request: Request) -> HttpResponse:
     """Emergency accesses to review and level 2–3 cases waiting for approval to close."""
     if request.actor.role != Role.SERVICE_LEADER:
         raise PermissionDenied
-    work = selectors.my_work(request.actor)
+    work = selectors.my_work(request.actor, closings_page=request.GET.get("page"))
     return render(request, "coordination/leader_review.html", {"work": work})
 
 
@@ -113,9 +113,13 @@ def refer(request: Request, case_id: int) -> HttpResponse:
 @login_required
 @require_safe
 def referrals(request: Request) -> HttpResponse:
-    incoming, sent = selectors.referrals_of_my_service(request.actor)
-    context = {"incoming": incoming, "sent": sent}
-    return render(request, "coordination/referrals.html", context)
+    """Referrals to and from my service, each list a page at a time (?incoming= and ?sent=)."""
+    pages = selectors.referral_pages(
+        request.actor,
+        incoming_page=request.GET.get("incoming"),
+        sent_page=request.GET.get("sent"),
+    )
+    return render(request, "coordination/referrals.html", {"pages": pages})
 
 
 def _render_referral(
