@@ -302,7 +302,10 @@ def test_the_manifest_describes_what_the_backup_holds(source: Source) -> None:
         "consents": len(rows[Consent._meta.db_table]),
         "audit_events": len(rows[AuditEvent._meta.db_table]),
     }
-    hashes = {row[1]: row[-1] for row in rows[AuditEvent._meta.db_table]}  # sequence: hash
+    chain = f'SELECT sequence, hash FROM "{AuditEvent._meta.db_table}"'  # noqa: S608
+    hashes = dict(
+        query(source.url, chain)
+    )  # by name: SQLite moves a column that a migration alters
     assert manifest["audit_chain"] == {"sequence": max(hashes), "hash": hashes[max(hashes)]}
     assert manifest["migrations"]["audit"] == "0003_fewer_indexes"
 
