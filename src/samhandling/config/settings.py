@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A database that does not answer: 503 with Retry-After, not a 500 (config/unavailable.py).
     "samhandling.config.unavailable.DatabaseUnavailableMiddleware",
+    # A request's audit events appended together at its end (audit/middleware.py).
+    "samhandling.audit.middleware.AuditBatchMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "samhandling.config.locale.LanguageChoiceMiddleware",
     "django.middleware.common.CommonMiddleware",
