@@ -307,7 +307,7 @@ class AuditTimer:
     """
 
     CALLS = ("record", "record_many", "record_each")
-    APPENDS = ("_append_in_one_statement", "_append_all")
+    APPENDS = ("_append_all",)
 
     def __init__(self) -> None:
         self.depth = 0

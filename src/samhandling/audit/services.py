@@ -132,10 +132,7 @@ def record(
     event = _event(actor, action, obj, decision, purpose, reason)
     if _waiting([event]):
         return event
-    if connection.vendor == "postgresql":
-        _append_in_one_statement(event)
-    else:
-        _append_all([event])
+    _append_all([event])
     return event
 
 
@@ -166,6 +163,13 @@ def record_each(
 
 
 def _append_all(events: list[AuditEvent]) -> None:
+    if connection.vendor == "postgresql" and len(events) <= _ONE_STATEMENT_LIMIT:
+        _append_in_one_statement(events)
+    else:
+        _append_in_python(events)
+
+
+def _append_in_python(events: list[AuditEvent]) -> None:
     # No savepoint of its own: the events belong to the caller's transaction (or form their own).
     with transaction.atomic(savepoint=False):
         head = ChainHead.objects.select_for_update().get(pk=1)
@@ -187,42 +191,65 @@ def _clean(text: str, limit: int) -> str:
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
-# One round trip: lock the head, hash in the database, append, move the head. The hash covers
-# exactly AuditEvent.canonical(): sequence, content and previous hash joined by 0x1F.
-_APPEND_SQL = """
-WITH prev AS (
+# One round trip however many events: lock the head, chain the hashes in the database (a
+# recursive query walks the batch in order), append, move the head. Each hash covers exactly
+# AuditEvent.canonical(): sequence, content and previous hash joined by 0x1F.
+_COLUMN_TYPES = {
+    "occurred_at": "timestamptz", "actor_id": "bigint", "organisation_id": "bigint",
+    "person_id": "bigint", "municipality_id": "bigint",
+}  # fmt: skip
+_COLUMNS = ", ".join(AuditEvent.CONTENT_FIELDS)
+_APPEND_SQL = f"""
+WITH RECURSIVE prev AS (
     SELECT sequence, hash FROM audit_chainhead WHERE id = 1 FOR UPDATE
-), new AS (
-    SELECT prev.sequence + 1 AS sequence, prev.hash AS previous_hash,
+), batch AS (
+    SELECT * FROM unnest(%(content)s::text[], {
+    ", ".join(
+        f"%({name})s::{_COLUMN_TYPES.get(name, 'text')}[]" for name in AuditEvent.CONTENT_FIELDS
+    )
+}) WITH ORDINALITY AS b(content, {_COLUMNS}, n)
+), chain AS (
+    SELECT 0::bigint AS n, prev.sequence, prev.hash::text, ''::text AS previous_hash FROM prev
+    UNION ALL
+    SELECT batch.n, chain.sequence + 1,
            encode(sha256(convert_to(
-               concat_ws(chr(31), (prev.sequence + 1)::text, %(content)s::text, prev.hash),
-               'UTF8')), 'hex') AS hash
-    FROM prev
+               concat_ws(chr(31), (chain.sequence + 1)::text, batch.content, chain.hash),
+               'UTF8')), 'hex'),
+           chain.hash
+    FROM chain JOIN batch ON batch.n = chain.n + 1
+), last AS (
+    SELECT sequence, hash FROM chain ORDER BY n DESC LIMIT 1
 ), head AS (
-    UPDATE audit_chainhead SET sequence = new.sequence, hash = new.hash
-    FROM new WHERE audit_chainhead.id = 1
+    UPDATE audit_chainhead SET sequence = last.sequence, hash = last.hash
+    FROM last WHERE audit_chainhead.id = 1
 )
-INSERT INTO audit_auditevent (
-    sequence, occurred_at, actor_id, actor_name, actor_role, organisation_id,
-    organisation_name, action, outcome, object_type, object_id, person_id, municipality_id,
-    purpose, reason, request_id, channel, previous_hash, hash
-)
-SELECT new.sequence, %(occurred_at)s, %(actor_id)s, %(actor_name)s, %(actor_role)s,
-       %(organisation_id)s, %(organisation_name)s, %(action)s, %(outcome)s, %(object_type)s,
-       %(object_id)s, %(person_id)s, %(municipality_id)s, %(purpose)s, %(reason)s,
-       %(request_id)s, %(channel)s, new.previous_hash, new.hash
-FROM new
+INSERT INTO audit_auditevent (sequence, {_COLUMNS}, previous_hash, hash)
+SELECT chain.sequence, {", ".join(f"batch.{name}" for name in AuditEvent.CONTENT_FIELDS)},
+       chain.previous_hash, chain.hash
+FROM chain JOIN batch ON batch.n = chain.n
 RETURNING id, sequence, previous_hash, hash
 """
+# The recursive step joins the whole batch once per event: beyond this many, the events are
+# hashed in Python and inserted in bulk (bulk exports and pruning, never a page).
+_ONE_STATEMENT_LIMIT = 200
 
 
-def _append_in_one_statement(event: AuditEvent) -> None:
-    params = {name: getattr(event, name) for name in AuditEvent.CONTENT_FIELDS}
-    params["content"] = event.content()
+def _append_in_one_statement(events: list[AuditEvent]) -> None:
+    params: dict[str, list[Any]] = {
+        name: [getattr(event, name) for event in events] for name in AuditEvent.CONTENT_FIELDS
+    }
+    params["content"] = [event.content() for event in events]
     with connection.cursor() as cursor:
         cursor.execute(_APPEND_SQL, params)
-        event.pk, event.sequence, event.previous_hash, event.hash = cursor.fetchone()
-    event._state.adding = False
+        rows = sorted(cursor.fetchall(), key=lambda row: row[1])
+    for event, (pk, sequence, previous_hash, hash_) in zip(events, rows, strict=True):
+        event.pk, event.sequence, event.previous_hash, event.hash = (
+            pk,
+            sequence,
+            previous_hash,
+            hash_,
+        )
+        event._state.adding = False
 
 
 @dataclass(frozen=True)
