@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime
 import io
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, override_settings
 
 from samhandling.accounts.models import User
 from samhandling.organisations.actors import Actor, actor_for
@@ -26,6 +26,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/e2e/" in str(item.fspath).replace("\\", "/"):
             item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing() -> Iterator[None]:
+    """Tests create and sign in thousands of users: argon2, slow on purpose (0.13 s a hash on
+    the project's machine), would be most of the run. Production's hashers have their own test
+    (tests/accounts/test_password_hashing.py), which puts them back."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -78,12 +78,6 @@ def world(
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    """Users here never sign in; argon2 (slow on purpose) would dominate the run time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _messages_in_english() -> Any:
     """The rule tests match the policy's English messages (the UI default is bokmål)."""
     from django.utils import translation

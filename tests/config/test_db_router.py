@@ -261,7 +261,7 @@ PUBLIC_TABLES = {model._meta.db_table for model in on_the_replica} | {"organisat
 def tables(queries: CaptureQueriesContext) -> set[str]:
     found: set[str] = set()
     for query in queries.captured_queries:
-        found.update(re.findall(r'(?:FROM|JOIN|INTO|UPDATE)\s+"(\w+)"', query["sql"]))
+        found.update(re.findall(r'(?:FROM|JOIN|INTO|UPDATE)\s+"?(\w+)', query["sql"]))
     return found
 
 

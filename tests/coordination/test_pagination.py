@@ -26,11 +26,6 @@ ClientFor = Callable[[User], Client]
 PAGE = selectors.PAGE_SIZE
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def nav(html: str, label: str) -> str:
     """The page navigation named `label`, or "" when there is none."""
     found = re.search(rf'<nav class="ds-pagination" aria-label="{label}">.*?</nav>', html, re.S)

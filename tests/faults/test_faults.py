@@ -41,7 +41,7 @@ import pytest
 from django.conf import settings
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from psycopg import sql as pg
@@ -52,6 +52,7 @@ from samhandling.accounts import tokens
 from samhandling.accounts.models import User
 from samhandling.audit.models import AuditEvent, ChainHead
 from samhandling.audit.services import verify_chain
+from samhandling.config import settings as production
 from samhandling.coordination import services as coordination
 from samhandling.coordination.models import Goal, Plan
 from samhandling.insight import import_tasks, importers
@@ -589,6 +590,10 @@ def test_a_postgresql_restart_under_load_answers_503_then_succeeds_with_nothing_
            "Accept-Language": "en", "Cookie": "django_language=en"}  # fmt: skip
     plan_path = f"/api/v1/cases/{case_plan.case_id}/plan"
     start_version = case_plan.version
+    # The server process hashes as production does; the suite's users have a fast test hash.
+    with override_settings(PASSWORD_HASHERS=production.PASSWORD_HASHERS):
+        teacher.set_password(PASSWORD)
+        teacher.save(update_fields=["password"])
     signed = Browser(served)
     signed.sign_in("teacher", PASSWORD)
     signed.cookies.set_cookie(_cookie("django_language", "en"))

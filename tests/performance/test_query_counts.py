@@ -49,12 +49,6 @@ Clock = Callable[[], HttpResponse]
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    """Sign-ins are set-up here; argon2 (slow on purpose) would dominate the run time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _static_files_without_manifest(settings: Any) -> None:
     """The pages name static files that `make assets` collects; these tests need no manifest."""
     settings.STORAGES = {

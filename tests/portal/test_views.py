@@ -32,11 +32,6 @@ from samhandling.portal.templatetags.portal import access_why
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @dataclass
 class Family:
     """A 12-year-old's case: the teacher coordinates, the school nurse is in the team under the

@@ -55,9 +55,3 @@ def town(
 @pytest.fixture
 def retention_on(settings: Any) -> None:
     settings.RETENTION_ENABLED = True
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    """The town's users need passwords, not argon2's deliberate slowness."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -115,7 +115,6 @@ class Fuzzer:
 
 @pytest.fixture(autouse=True)
 def _fast_hashing_and_no_rate_limits(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The rate limits have their own tests; here they would only cut the fuzzing short.
     settings.RATE_LIMITS = {}
 

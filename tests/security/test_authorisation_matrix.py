@@ -34,7 +34,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-import pytest
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -535,12 +534,6 @@ def openapi_operations() -> list[tuple[str, str, str]]:
         for path, operations in document["paths"].items()
         for method, operation in operations.items()
     ]
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    """The matrix users never type a password; argon2 would dominate the run time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def test_every_route_and_operation_has_a_row(db: None) -> None:

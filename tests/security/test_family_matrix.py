@@ -30,7 +30,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
 from django.conf import settings as django_settings
 from django.db import transaction
 from django.db.models import Max
@@ -211,12 +210,6 @@ SHOWN: dict[tuple[str, str], tuple[str, ...]] = {
     ("portal:export_download", "guardian"): (SHARED_TEXT,),
     ("portal:export_download[youth's]", "youth"): (YOUTH_HEALTH_TEXT,),
 }
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    """The matrix users never type a password; argon2 would dominate the run time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def test_every_family_route_has_a_row(db: None) -> None:

@@ -27,11 +27,6 @@ pytestmark = pytest.mark.django_db
 WORK_PAGES = ("imports", "import_detail", "import_progress", "research", "research_download")
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def ids(skien: Region) -> dict[str, Any]:
     return knowledge_base(Region.objects.select_related("parent__parent").get(pk=skien.pk))

@@ -113,12 +113,6 @@ def example_path(route: str) -> str:
     return "/" + re.sub(r"<(?:(\w+):)?\w+>", value, route)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    """Passwords are typed here to start sessions, not to test hashing; argon2 would dominate."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def limits(settings: Any) -> Callable[..., None]:
     """Sets rate limits for the test ("count/seconds")."""
