@@ -228,7 +228,7 @@ SELECT chain.sequence, {", ".join(f"batch.{name}" for name in AuditEvent.CONTENT
        chain.previous_hash, chain.hash
 FROM chain JOIN batch ON batch.n = chain.n
 RETURNING id, sequence, previous_hash, hash
-"""
+"""  # noqa: S608 - the names are the model's own fields, never input
 # The recursive step joins the whole batch once per event: beyond this many, the events are
 # hashed in Python and inserted in bulk (bulk exports and pruning, never a page).
 _ONE_STATEMENT_LIMIT = 200
