@@ -106,6 +106,17 @@ def widget_kind(field: forms.BoundField) -> str:
     return "input"
 
 
+@register.simple_tag
+def form_fields(form: forms.BaseForm) -> str:
+    """Every field of `form`, rendered through the form renderer (Jinja2: decision 0005)."""
+    context = {
+        "form": form,
+        "fields": [(field, widget_kind(field)) for field in form.visible_fields()],
+        "nothing_to_choose": _("Nothing to choose from yet."),
+    }
+    return form.render("coordination/form_fields.html", context=context)
+
+
 @register.filter
 def get_item(mapping: dict[Any, Any], key: Any) -> Any:
     return mapping.get(key)
