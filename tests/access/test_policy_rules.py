@@ -504,7 +504,8 @@ def test_no_service_widens_or_edits_a_consent(
         and function.__module__.startswith(services.__name__)
     }
     # Reviewed: give_consent (the family, digitally) records a NEW consent through
-    # record_consent; may_consent_for and may_withdraw_consent only answer questions. A new
+    # record_consent; may_consent_for, may_withdraw_consent and may_withdraw_consents (the
+    # same question for a case's consents at once) only answer questions. A new
     # consent service must be reviewed here before it is added to this list.
     assert consent_services == {
         "record_consent",
@@ -512,6 +513,7 @@ def test_no_service_widens_or_edits_a_consent(
         "give_consent",
         "may_consent_for",
         "may_withdraw_consent",
+        "may_withdraw_consents",
     }
     before = set(Consent.objects.values_list("pk", "valid_to"))
     services.give_consent(world.case, by=actor_for(make_citizen(world.guardian)),

@@ -24,6 +24,7 @@ pytestmark = pytest.mark.django_db
 
 ClientFor = Callable[[User], Client]
 PAGE = selectors.PAGE_SIZE
+LOG_PAGE = selectors.LOG_PAGE_SIZE
 
 
 def nav(html: str, label: str) -> str:
@@ -110,13 +111,13 @@ def log_entries(casework: Casework, count: int, **fields: Any) -> list[LogEntry]
 def test_the_relay_log_comes_a_page_at_a_time_newest_first(
     casework: Casework, client_for: ClientFor
 ) -> None:
-    log_entries(casework, PAGE + 1)  # with the concern: two more than a page
+    log_entries(casework, LOG_PAGE + 1)  # with the concern: two more than a page
     client = client_for(casework.teacher)
     url = f"/work/cases/{casework.case.pk}/"
     first = client.get(url)
-    assert len(first.context["page"].log) == PAGE
+    assert len(first.context["page"].log) == LOG_PAGE
     html = first.content.decode()
-    assert f"Notat nummer {PAGE}." in html and "Notat nummer 0." not in html
+    assert f"Notat nummer {LOG_PAGE}." in html and "Notat nummer 0." not in html
     navigation = nav(html, "Pages of the relay log")
     assert current_page(navigation) == "1" and 'href="?page=2#log"' in navigation
     second = client.get(f"{url}?page=2")
@@ -128,7 +129,7 @@ def test_the_relay_log_comes_a_page_at_a_time_newest_first(
 def test_a_page_of_the_relay_log_past_the_end_is_the_last_page(
     casework: Casework, client_for: ClientFor
 ) -> None:
-    log_entries(casework, PAGE + 1)
+    log_entries(casework, LOG_PAGE + 1)
     client = client_for(casework.teacher)
     for asked in ("3", "99999999999999999999999", "last"):
         response = client.get(f"/work/cases/{casework.case.pk}/", {"page": asked})
@@ -140,7 +141,7 @@ def test_a_corrected_entry_is_one_row_of_the_relay_log_with_its_history(
     casework: Casework, client_for: ClientFor
 ) -> None:
     """Only current versions fill a page; the earlier text is under the correction."""
-    first, *_ = log_entries(casework, PAGE)
+    first, *_ = log_entries(casework, LOG_PAGE)
     correction = services.correct_log_entry(
         first, by=actor_for(casework.teacher), text="Notat, rettet."
     )
@@ -148,7 +149,8 @@ def test_a_corrected_entry_is_one_row_of_the_relay_log_with_its_history(
     url = f"/work/cases/{casework.case.pk}/"
     pages = [client.get(url).context["page"], client.get(f"{url}?page=2").context["page"]]
     shown = [entry.pk for page in pages for entry in page.log]
-    assert len(shown) == len(set(shown)) == PAGE + 1  # the correction, the rest and the concern
+    # the correction, the rest and the concern
+    assert len(shown) == len(set(shown)) == LOG_PAGE + 1
     assert first.pk not in shown and correction.pk in shown
     holding = next(page for page in pages if correction in page.log)
     assert holding.history[correction.pk] == [first]

@@ -196,9 +196,10 @@ def test_the_case_page_costs_the_same_with_2_and_8_services_in_the_team(
     client = english(team.teacher)
     url = f"/work/cases/{team.case.pk}/"
     assert_flat(lambda: client.get(url), lambda: team.grow(6), ceiling=50)
-    page = client.get(url).content.decode()
-    assert "Shared note 7, corrected" in page and "Own note 7" not in page
-    assert "8 entries are not shown to you." in page
+    pages = [client.get(url, {"page": number}) for number in (1, 2)]
+    shown = "".join(page.content.decode() for page in pages)
+    assert "Shared note 7, corrected" in shown and "Own note 7" not in shown
+    assert sum(page.context["page"].hidden_entries for page in pages) == 8
 
 
 def test_the_plan_page_costs_the_same_with_2_and_8_services_in_the_team(
@@ -507,3 +508,41 @@ def test_the_familys_own_page_costs_the_same_with_1_and_4_children(
 
     assert_flat(lambda: citizen.get("/portal/"), siblings, ceiling=25)
     assert citizen.get("/portal/").content.decode().count("Søsken") >= 3
+
+
+def test_the_familys_consents_page_costs_the_same_with_1_and_5_consents(
+    skien: Region,
+    teacher: User,
+    make_service: Callable[..., Organisation],
+    make_person: Callable[..., Person],
+    make_guardian: Callable[..., Person],
+    make_citizen: Callable[..., User],
+    concern_by: Callable[..., Any],
+) -> None:
+    """Whether each consent may be withdrawn is decided for all of a case's consents at once:
+    one by the guardian herself, the others by the other guardian, which she could give too."""
+    child = make_person("Barn", "Samtykkesen", born=datetime.date(2014, 2, 1))
+    guardian = make_guardian(child, "Kari")
+    other_guardian = make_guardian(child, "Per")
+    case = concern_by(child)
+    by = actor_for(teacher)
+    school = by.organisation
+    health = make_service(skien, Sector.SCHOOL_HEALTH, "Skolehelsetjenesten")
+    citizen = Client()
+    citizen.force_login(make_citizen(guardian))
+    citizen.cookies["django_language"] = "en"
+
+    def consent(given_by: Person, purpose: str) -> None:
+        services.record_consent(case, by=by, given_by=given_by, form=ConsentForm.WRITTEN,
+                                purpose=purpose, sectors=[Sector.SCHOOL],
+                                services=[school, health])  # fmt: skip
+
+    consent(guardian, "Samarbeid 0")
+
+    def more_consents() -> None:
+        for number in range(1, 5):
+            consent(other_guardian, f"Samarbeid {number}")
+
+    assert_flat(lambda: citizen.get("/portal/consents/"), more_consents, ceiling=25)
+    page = citizen.get("/portal/consents/").content.decode()
+    assert page.count("/withdraw/") == 5  # the guardian could give each of them herself

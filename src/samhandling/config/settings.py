@@ -121,6 +121,7 @@ TEMPLATES = [
                 "samhandling.organisations.context_processors.actor",
                 "samhandling.config.navigation.navigation",
             ],
+            "libraries": {"pages": "samhandling.config.pages"},
         },
     }
 ]

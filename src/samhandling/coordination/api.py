@@ -418,10 +418,22 @@ def schedule_meeting(request: HttpRequest, case_id: PathId, payload: MeetingIn) 
 
 
 @router.get("/referrals", response={200: ReferralsOut, **responses()})
-def list_referrals(request: HttpRequest) -> object:
-    """The newest referrals to your service (incoming) and from it (sent)."""
-    incoming, sent = selectors.referrals_of_my_service(actor(request))
-    return {"incoming": incoming, "sent": sent}
+def list_referrals(
+    request: HttpRequest,
+    limit: int = Query(50, ge=1, le=100),  # noqa: B008 - ninja's way to declare a parameter
+    incoming_offset: int = Query(0, ge=0, le=MAX_ID),  # noqa: B008
+    sent_offset: int = Query(0, ge=0, le=MAX_ID),  # noqa: B008
+) -> object:
+    """The referrals to your service (incoming) and from it (sent), newest first: `limit` of
+    each after its own offset, and how many there are of each."""
+    found = selectors.referral_slices(
+        actor(request), limit=limit, incoming_offset=incoming_offset, sent_offset=sent_offset
+    )
+    return {
+        "incoming": found.incoming, "sent": found.sent, "limit": limit,
+        "incoming_count": found.incoming_count, "incoming_offset": incoming_offset,
+        "sent_count": found.sent_count, "sent_offset": sent_offset,
+    }  # fmt: skip
 
 
 @router.post("/referrals", response={201: ReferralOut, **responses(403, 404)})

@@ -279,6 +279,11 @@ class ReferralOut(Schema):
 class ReferralsOut(Schema):
     incoming: list[ReferralOut]
     sent: list[ReferralOut]
+    limit: int
+    incoming_count: int
+    incoming_offset: int
+    sent_count: int
+    sent_offset: int
 
 
 class ChecklistItem(Schema):

@@ -218,9 +218,10 @@ def consents(request: Request) -> HttpResponse:
     actor = request.actor
     cases = []
     for group in selectors.consents(actor):
+        decisions = coordination.may_withdraw_consents(actor, group.access, group.consents)
         rows = [
-            (consent, bool(coordination.may_withdraw_consent(actor, consent)))
-            for consent in group.consents
+            (consent, bool(decision))
+            for consent, decision in zip(group.consents, decisions, strict=True)
         ]
         may_give = bool(group.access.case_decision("manage_consent"))
         cases.append((group, rows, may_give))

@@ -41,13 +41,20 @@ def _age(person: Person, on: datetime.date) -> int:
 
 
 def _may_consent_for(
-    given_by: Person, child: Person, sectors: Iterable[str], on: datetime.date
+    given_by: Person,
+    child: Person,
+    sectors: Iterable[str],
+    on: datetime.date,
+    *,
+    is_guardian: bool | None = None,
 ) -> str | None:
-    """Returns why the person cannot give this consent, or None when they can."""
+    """Returns why the person cannot give this consent, or None when they can. `is_guardian`
+    (with parental responsibility for the child) is looked up unless the caller knows it."""
     age = _age(child, on)
-    is_guardian = FamilyRelation.objects.filter(
-        person=child, relative=given_by, parental_responsibility=True
-    ).exists()
+    if is_guardian is None:
+        is_guardian = FamilyRelation.objects.filter(
+            person=child, relative=given_by, parental_responsibility=True
+        ).exists()
     sectors = set(sectors)
     if given_by.pk == child.pk:
         if age >= 18:
@@ -176,17 +183,43 @@ def may_withdraw_consent(by: Actor, consent: Consent) -> policy.Decision:
     """May a child, youth or guardian withdraw this consent? The one who gave it may, and so
     may anyone who could give it now (the youth who has turned 16 for health, or 18 for
     everything) — while it is still in force and the case is open."""
-    if consent.status not in ("valid", "not_yet_valid"):
-        return policy.refuse("the consent is no longer valid")
-    access = policy.family_access(by, consent.case)
+    return may_withdraw_consents(by, policy.family_access(by, consent.case), [consent])[0]
+
+
+def may_withdraw_consents(
+    by: Actor, access: policy.FamilyAccess, consents: list[Consent]
+) -> list[policy.Decision]:
+    """`may_withdraw_consent` for each of one case's consents, with the citizen's access to the
+    case already decided (policy.family_cases): one query however many consents."""
     decision = access.case_decision("manage_consent")
-    if not decision or access.person is None:
-        return decision if not decision else policy.refuse(access.reason)
-    if consent.given_by_id == access.person.pk:
-        return policy.grant("you gave the consent")
-    if _may_consent_for(access.person, consent.person, consent.sectors, timezone.localdate()):
-        return policy.refuse("only the one who gave the consent, or could give it now")
-    return policy.grant("you could give this consent now")
+    me = access.person if decision else None
+    guardian_of = set()
+    if me is not None:
+        guardian_of = set(
+            FamilyRelation.objects.filter(
+                relative=me, parental_responsibility=True,
+                person_id__in={consent.person_id for consent in consents},
+            ).values_list("person_id", flat=True)
+        )  # fmt: skip
+    today = timezone.localdate()
+    decisions = []
+    for consent in consents:
+        if consent.status not in ("valid", "not_yet_valid"):
+            decisions.append(policy.refuse("the consent is no longer valid"))
+        elif not decision:
+            decisions.append(decision)
+        elif me is None:
+            decisions.append(policy.refuse(access.reason))
+        elif consent.given_by_id == me.pk:
+            decisions.append(policy.grant("you gave the consent"))
+        elif _may_consent_for(me, consent.person, consent.sectors, today,
+                              is_guardian=consent.person_id in guardian_of):  # fmt: skip
+            decisions.append(
+                policy.refuse("only the one who gave the consent, or could give it now")
+            )
+        else:
+            decisions.append(policy.grant("you could give this consent now"))
+    return decisions
 
 
 @service
