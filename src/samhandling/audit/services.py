@@ -191,6 +191,35 @@ def _clean(text: str, limit: int) -> str:
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
+# One event (what a write records in its own transaction): one round trip, without the batch
+# statement's recursion, which costs about half a millisecond more to plan and run for one.
+_APPEND_ONE_SQL = """
+WITH prev AS (
+    SELECT sequence, hash FROM audit_chainhead WHERE id = 1 FOR UPDATE
+), new AS (
+    SELECT prev.sequence + 1 AS sequence, prev.hash AS previous_hash,
+           encode(sha256(convert_to(
+               concat_ws(chr(31), (prev.sequence + 1)::text, %(content)s::text, prev.hash),
+               'UTF8')), 'hex') AS hash
+    FROM prev
+), head AS (
+    UPDATE audit_chainhead SET sequence = new.sequence, hash = new.hash
+    FROM new WHERE audit_chainhead.id = 1
+)
+INSERT INTO audit_auditevent (
+    sequence, occurred_at, actor_id, actor_name, actor_role, organisation_id,
+    organisation_name, action, outcome, object_type, object_id, person_id, municipality_id,
+    purpose, reason, request_id, channel, previous_hash, hash
+)
+SELECT new.sequence, %(occurred_at)s, %(actor_id)s, %(actor_name)s, %(actor_role)s,
+       %(organisation_id)s, %(organisation_name)s, %(action)s, %(outcome)s, %(object_type)s,
+       %(object_id)s, %(person_id)s, %(municipality_id)s, %(purpose)s, %(reason)s,
+       %(request_id)s, %(channel)s, new.previous_hash, new.hash
+FROM new
+RETURNING id, sequence, previous_hash, hash
+"""
+
+
 # One round trip however many events: lock the head, chain the hashes in the database (a
 # recursive query walks the batch in order), append, move the head. Each hash covers exactly
 # AuditEvent.canonical(): sequence, content and previous hash joined by 0x1F.
@@ -235,6 +264,9 @@ _ONE_STATEMENT_LIMIT = 200
 
 
 def _append_in_one_statement(events: list[AuditEvent]) -> None:
+    if len(events) == 1:
+        _append_one(events[0])
+        return
     params: dict[str, list[Any]] = {
         name: [getattr(event, name) for event in events] for name in AuditEvent.CONTENT_FIELDS
     }
@@ -250,6 +282,15 @@ def _append_in_one_statement(events: list[AuditEvent]) -> None:
             hash_,
         )
         event._state.adding = False
+
+
+def _append_one(event: AuditEvent) -> None:
+    params: dict[str, Any] = {name: getattr(event, name) for name in AuditEvent.CONTENT_FIELDS}
+    params["content"] = event.content()
+    with connection.cursor() as cursor:
+        cursor.execute(_APPEND_ONE_SQL, params)
+        event.pk, event.sequence, event.previous_hash, event.hash = cursor.fetchone()
+    event._state.adding = False
 
 
 @dataclass(frozen=True)
