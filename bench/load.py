@@ -42,6 +42,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
+import pages  # noqa: E402 - bench/pages.py, after the path
+
 SERVER_ENV = {
     "DJANGO_SETTINGS_MODULE": "samhandling.config.settings",
     "SECRET_KEY": "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
@@ -60,8 +62,7 @@ SERVER_ENV = {
 for _name, _value in SERVER_ENV.items():
     os.environ.setdefault(_name, _value)
 
-PAGES = ("my work", "case page", "plan", "add log entry", "person search",
-         "municipal profile", "experience bank search")  # fmt: skip
+PAGES = pages.NAMES
 PORT = 8001
 
 
@@ -217,19 +218,6 @@ def report(count: int, think: str, args: argparse.Namespace, figures: dict[str, 
 # --- 5. the raw-SQL limit ------------------------------------------------------------------------
 
 
-def reads_of(me: dict[str, Any]) -> list[tuple[str, str, str, dict[str, str]]]:
-    """(page, method, path, data) of each page but the write, as the locustfile asks them."""
-    case = f"/work/cases/{me['case']}/"
-    return [
-        ("my work", "GET", "/work/", {}),
-        ("case page", "GET", case, {}),
-        ("plan", "GET", f"{case}plan/", {}),
-        ("person search", "POST", "/people/", {"query": me["search"]}),
-        ("municipal profile", "GET", f"/knowledge/regions/{me['municipality']}/", {}),
-        ("experience bank search", "GET", "/catalogue/practices/", {"q": me["practice_query"]}),
-    ]
-
-
 def captured_sql(users: list[dict[str, Any]]) -> dict[str, list[list[str]]]:
     """For each page, the SQL statements the app runs for it, per user: the same requests as
     the locustfile, made in-process, each inside a transaction that is rolled back, so that
@@ -247,30 +235,28 @@ def captured_sql(users: list[dict[str, Any]]) -> dict[str, list[list[str]]]:
     for me in users:  # warm: the first request of a page fills caches both ways
         clients[me["username"]] = client = Client()
         client.force_login(User.objects.get(username=me["username"]))
-        for _page, method, path, data in reads_of(me):
-            (client.post if method == "POST" else client.get)(path, data)
+        for page in pages.reads(me):
+            (client.post if page.method == "POST" else client.get)(page.path, page.data)
     # From here on nothing commits: the audit events appended in each captured transaction
     # take the same sequence numbers as the raw side's, which are rolled back too.
     for me in users:
         client = clients[me["username"]]
-        case = f"/work/cases/{me['case']}/"
-        for page, method, path, data in reads_of(me):
-            send = client.post if method == "POST" else client.get
+        for page in pages.reads(me):
+            send = client.post if page.method == "POST" else client.get
             with transaction.atomic(), CaptureQueriesContext(connection) as queries:
-                assert send(path, data).status_code == 200, page
+                assert send(page.path, page.data).status_code == 200, page.name
                 transaction.set_rollback(True)
-            statements[page].append(["BEGIN", *[q["sql"] for q in queries.captured_queries],
-                                     "ROLLBACK"])  # fmt: skip
-        entry = {"log-kind": "observation", "log-occurred_on": me["today"],
-                 "log-text": "Observasjon fra målingen.", "log-visibility": "team"}  # fmt: skip
+            statements[page.name].append(["BEGIN", *[q["sql"] for q in queries.captured_queries],
+                                          "ROLLBACK"])  # fmt: skip
+        entry = pages.log_entry(me)
         with transaction.atomic(), CaptureQueriesContext(connection) as queries:
-            response = client.post(f"{case}log/", entry)
+            response = client.post(entry.path, entry.data)
             assert response.status_code == 302, response.status_code
             # the page the redirect lands on, as the load's client follows it
-            assert client.get(case).status_code == 200
+            assert client.get(f"/work/cases/{me['case']}/").status_code == 200
             transaction.set_rollback(True)
-        statements["add log entry"].append(["BEGIN", *[q["sql"] for q in queries.captured_queries],
-                                            "ROLLBACK"])  # fmt: skip
+        statements[entry.name].append(["BEGIN", *[q["sql"] for q in queries.captured_queries],
+                                       "ROLLBACK"])  # fmt: skip
     return statements
 
 

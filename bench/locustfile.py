@@ -3,7 +3,8 @@
 Each virtual user is a professional of the national dataset who signs in with the real sign-in
 form and then, with a pause between clicks, does what a caseworker does most: opens "My work",
 one of their cases, its plan, adds an entry to the relay log, searches for a person; now and
-then looks at their municipality's challenge picture and searches the experience bank. The
+then looks at their municipality's challenge picture and searches the experience bank (the
+pages and how often each is asked for are in bench/pages.py, shared with bench/load.py). The
 users (who, which case, which name to search for) come from the JSON file that bench/load.py
 writes to `LOAD_USERS`. `LOAD_THINK` is the pause between requests in seconds, "1-3" or "0".
 """
@@ -16,9 +17,12 @@ import os
 import re
 import threading
 import urllib.parse
+from collections.abc import Callable
 from typing import Any
 
-from locust import FastHttpUser, between, constant, task
+from locust import FastHttpUser, between, constant
+
+import pages
 
 USERS: list[dict[str, Any]] = json.loads(open(os.environ["LOAD_USERS"]).read())  # noqa: SIM115
 PASSWORD = os.environ["LOAD_PASSWORD"]
@@ -49,45 +53,43 @@ class Professional(FastHttpUser):
         self.token = found.group(1)
         self.entries = 0
 
-    @task(4)
-    def my_work(self) -> None:
-        self.client.get("/work/", name="my work")
+    def ask(self, page: pages.Page) -> None:
+        if page.method == "POST":
+            data = {"csrfmiddlewaretoken": self.token, **page.data}
+            self.client.post(page.path, data=data, name=page.name)
+        else:
+            query = f"?{urllib.parse.urlencode(page.data)}" if page.data else ""
+            self.client.get(f"{page.path}{query}", name=page.name)
 
-    @task(4)
-    def case_page(self) -> None:
-        self.client.get(f"/work/cases/{self.me['case']}/", name="case page")
-
-    @task(2)
-    def plan(self) -> None:
-        self.client.get(f"/work/cases/{self.me['case']}/plan/", name="plan")
-
-    @task(1)
     def add_log_entry(self) -> None:
         self.entries += 1
-        data = {
-            "csrfmiddlewaretoken": self.token,
-            "log-kind": "observation",
-            "log-occurred_on": self.me["today"],
-            "log-text": f"Observasjon {self.entries} fra belastningstesten.",
-            "log-visibility": "team",
-        }
-        with self.client.post(f"/work/cases/{self.me['case']}/log/", data=data,
-                              name="add log entry", catch_response=True) as response:  # fmt: skip
+        page = pages.log_entry(self.me, self.entries)
+        data = {"csrfmiddlewaretoken": self.token, **page.data}
+        with self.client.post(page.path, data=data, name=page.name,
+                              catch_response=True) as response:  # fmt: skip
             # A new entry redirects back to the case, which the client follows: the time
             # includes the page it lands on, as a person sees it. A refused form is a 400.
             if response.status_code != 200:
                 response.failure(f"status {response.status_code}")
 
-    @task(2)
-    def person_search(self) -> None:
-        data = {"csrfmiddlewaretoken": self.token, "query": self.me["search"]}
-        self.client.post("/people/", data=data, name="person search")
 
-    @task(1)
-    def municipal_profile(self) -> None:
-        self.client.get(f"/knowledge/regions/{self.me['municipality']}/", name="municipal profile")
+def _asking(index: int) -> Callable[[Professional], None]:
+    """A task that asks for the user's page number `index` of pages.reads."""
 
-    @task(1)
-    def experience_bank(self) -> None:
-        query = urllib.parse.quote(self.me["practice_query"])
-        self.client.get(f"/catalogue/practices/?q={query}", name="experience bank search")
+    def ask(user: Professional) -> None:
+        user.ask(pages.reads(user.me)[index])
+
+    ask.__name__ = pages.reads(USERS[0])[index].name.replace(" ", "_")
+    return ask
+
+
+# After the class is made, so as the list locust's metaclass makes of a weighted dict: each
+# task as many times as its weight.
+Professional.tasks = [
+    *[
+        _asking(index)
+        for index, page in enumerate(pages.reads(USERS[0]))
+        for _ in range(page.weight)
+    ],
+    Professional.add_log_entry,
+]
