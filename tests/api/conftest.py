@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from tests.api.support import ApiClient
+from tests.api.support import ApiClient, api_client_for
 
-from samhandling.accounts import tokens
 from samhandling.accounts.models import User
 from samhandling.organisations.models import Organisation, Region, Role, Sector
 
@@ -15,11 +14,7 @@ from samhandling.organisations.models import Organisation, Region, Role, Sector
 @pytest.fixture
 def api_as() -> Callable[[User], ApiClient]:
     """An API client with a fresh bearer token for the user."""
-
-    def make(user: User) -> ApiClient:
-        return ApiClient(token=tokens.issue_token(user, name="test"))
-
-    return make
+    return api_client_for
 
 
 @pytest.fixture

@@ -39,3 +39,17 @@ class ApiClient:
 
     def delete(self, path: str, **extra: Any) -> Any:
         return self.request("delete", path, **extra)
+
+
+def api_client_for(user: Any) -> ApiClient:
+    """An API client with a fresh bearer token for the user."""
+    from samhandling.accounts import tokens
+
+    return ApiClient(token=tokens.issue_token(user, name="test"))
+
+
+def created(response: Any) -> dict[str, Any]:
+    """The body of a 201 answer (the test fails on any other status)."""
+    assert response.status_code == 201, response.content
+    body: dict[str, Any] = response.json()
+    return body

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from tests.api.support import ApiClient
+from tests.api.support import ApiClient, created
 
 from samhandling.accounts.models import User
 from samhandling.organisations.actors import actor_for
@@ -35,12 +35,6 @@ class Flow:
     referral_id: int
     transition_id: int
     ids: dict[str, int]
-
-
-def created(response: Any) -> dict[str, Any]:
-    assert response.status_code == 201, response.content
-    body: dict[str, Any] = response.json()
-    return body
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from tests.api.support import ApiClient
+from tests.api.support import ApiClient, created
 
 from samhandling.accounts.models import User
 from samhandling.organisations.models import Organisation
@@ -29,12 +29,6 @@ class Log:
     case_id: int
     teacher: ApiClient
     psychologist: ApiClient
-
-
-def created(response: Any) -> dict[str, Any]:
-    assert response.status_code == 201, response.content
-    body: dict[str, Any] = response.json()
-    return body
 
 
 @pytest.fixture

@@ -13,10 +13,9 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.utils import timezone
-from tests.api.support import ApiClient
+from tests.api.support import api_client_for
 from tests.coordination.casework import Casework
 
-from samhandling.accounts import tokens
 from samhandling.accounts.models import User
 from samhandling.audit.models import AuditEvent
 from samhandling.coordination import services
@@ -147,10 +146,6 @@ def test_the_referral_pages_name_no_child_in_the_address(
 # --- the service leader's review ---------------------------------------------------------------
 
 
-def api_for(user: User) -> ApiClient:
-    return ApiClient(token=tokens.issue_token(user, name="test"))
-
-
 def referral_ids(body: dict[str, Any], kind: str) -> list[int]:
     return [referral["id"] for referral in body[kind]]
 
@@ -158,7 +153,7 @@ def referral_ids(body: dict[str, Any], kind: str) -> list[int]:
 def test_the_api_gives_each_list_of_referrals_a_slice_at_a_time_with_its_count(
     casework: Casework, many_sent: list[int]
 ) -> None:
-    api = api_for(casework.teacher)
+    api = api_client_for(casework.teacher)
     first = api.get("/referrals").json()
     assert referral_ids(first, "sent") == many_sent[:PAGE_SIZE]
     assert (first["sent_count"], first["incoming_count"], first["limit"]) == (
@@ -172,7 +167,7 @@ def test_the_api_gives_each_list_of_referrals_a_slice_at_a_time_with_its_count(
     past = api.get("/referrals?sent_offset=1000").json()
     assert past["sent"] == [] and past["sent_count"] == PAGE_SIZE + EXTRA  # a client stops
     # The receiving service pages the same referrals as its incoming ones, on their own.
-    adviser = api_for(casework.adviser).get(f"/referrals?incoming_offset={PAGE_SIZE}").json()
+    adviser = api_client_for(casework.adviser).get(f"/referrals?incoming_offset={PAGE_SIZE}").json()
     assert referral_ids(adviser, "incoming") == many_sent[PAGE_SIZE:]
     assert adviser["incoming_count"] == PAGE_SIZE + EXTRA and adviser["sent"] == []
 
@@ -181,7 +176,7 @@ def test_only_the_referrals_the_api_returns_are_recorded_as_read(
     casework: Casework, many_sent: list[int]
 ) -> None:
     before = AuditEvent.objects.count()
-    api_for(casework.teacher).get("/referrals?limit=2&sent_offset=4")
+    api_client_for(casework.teacher).get("/referrals?limit=2&sent_offset=4")
     read = AuditEvent.objects.order_by("sequence")[before:]
     assert sorted(int(e.object_id) for e in read if e.object_type == "coordination.referral") == (
         sorted(many_sent[4:6])
@@ -191,7 +186,7 @@ def test_only_the_referrals_the_api_returns_are_recorded_as_read(
 @pytest.mark.parametrize("query", ["limit=0", "limit=101", "sent_offset=-1",
                                    "incoming_offset=abc", f"sent_offset={2**63}"])  # fmt: skip
 def test_a_bad_slice_of_referrals_is_refused_as_bad_input(casework: Casework, query: str) -> None:
-    response = api_for(casework.teacher).get(f"/referrals?{query}")
+    response = api_client_for(casework.teacher).get(f"/referrals?{query}")
     assert response.status_code == 422, response.content
 
 

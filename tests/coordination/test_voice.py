@@ -15,11 +15,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from django.utils.formats import date_format
-from tests.api.support import ApiClient
+from tests.api.support import api_client_for
 from tests.coordination.casework import Casework
 
 from samhandling.access import policy
-from samhandling.accounts import tokens
 from samhandling.accounts.models import User
 from samhandling.audit.models import AuditEvent
 from samhandling.coordination import selectors, services
@@ -282,16 +281,12 @@ def test_the_selector_refuses_an_access_worked_out_for_another_actor(casework: C
 # --- the API --------------------------------------------------------------------------------
 
 
-def api_for(user: User) -> ApiClient:
-    return ApiClient(token=tokens.issue_token(user, name="test"))
-
-
 def test_the_api_plan_lists_the_voices_marked_as_whose_words_they_are(
     casework: Casework, make_citizen: Callable[..., User]
 ) -> None:
     mine = family_voice(casework, make_citizen, "Hun sover bedre nå")
     written = on_behalf(casework, "Jeg liker friminuttene")
-    response = api_for(casework.teacher).get(f"/cases/{casework.case.pk}/plan")
+    response = api_client_for(casework.teacher).get(f"/cases/{casework.case.pk}/plan")
     assert response.status_code == 200
     voices = response.json()["voices"]
     assert [v["id"] for v in voices] == [written.pk, mine.pk]
@@ -312,7 +307,7 @@ def test_the_api_plan_lists_the_voices_marked_as_whose_words_they_are(
 
 def test_the_api_writes_down_the_childs_words_on_their_behalf(casework: Casework) -> None:
     goal = services.add_goal(casework.case.plan, by=actor_for(casework.teacher), title="Lese")
-    response = api_for(casework.teacher).post(
+    response = api_client_for(casework.teacher).post(
         f"/cases/{casework.case.pk}/voices",
         {"kind": "goal", "text": "Jeg vil lese selv", "goal_id": goal.pk},
     )
@@ -336,7 +331,7 @@ def test_the_api_writes_down_the_childs_words_on_their_behalf(casework: Casework
 def test_the_api_answers_bad_input_field_by_field(
     body: dict[str, Any], field: str, casework: Casework
 ) -> None:
-    response = api_for(casework.teacher).post(f"/cases/{casework.case.pk}/voices", body)
+    response = api_client_for(casework.teacher).post(f"/cases/{casework.case.pk}/voices", body)
     assert response.status_code == 422, response.content
     assert list(response.json()["errors"]) == [field]
     assert not Voice.objects.exists()
@@ -344,7 +339,7 @@ def test_the_api_answers_bad_input_field_by_field(
 
 def test_the_api_goal_of_another_kind_is_a_field_error(casework: Casework) -> None:
     goal = services.add_goal(casework.case.plan, by=actor_for(casework.teacher), title="Lese")
-    response = api_for(casework.teacher).post(
+    response = api_client_for(casework.teacher).post(
         f"/cases/{casework.case.pk}/voices", {"kind": "works", "text": "Ord", "goal_id": goal.pk}
     )
     assert response.status_code == 422
@@ -353,9 +348,11 @@ def test_the_api_goal_of_another_kind_is_a_field_error(casework: Casework) -> No
 
 def test_the_api_refuses_outside_the_team_and_a_leader(casework: Casework) -> None:
     path, body = f"/cases/{casework.case.pk}/voices", {"kind": "matters", "text": "Ord"}
-    assert api_for(casework.adviser).post(path, body).status_code == 404
-    assert api_for(casework.adviser).get(f"/cases/{casework.case.pk}/plan").status_code == 404
-    refused = api_for(casework.leader).post(path, body)
+    assert api_client_for(casework.adviser).post(path, body).status_code == 404
+    assert (
+        api_client_for(casework.adviser).get(f"/cases/{casework.case.pk}/plan").status_code == 404
+    )
+    refused = api_client_for(casework.leader).post(path, body)
     assert refused.status_code == 403
     assert refused.json()["reason"]
     assert not Voice.objects.exists()
