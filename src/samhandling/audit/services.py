@@ -163,10 +163,14 @@ def record_each(
 
 
 def _append_all(events: list[AuditEvent]) -> None:
-    if connection.vendor == "postgresql" and len(events) <= _ONE_STATEMENT_LIMIT:
-        _append_in_one_statement(events)
-    else:
+    """PostgreSQL: one statement for one event, another for a batch; SQLite and long batches
+    in Python (decision 0002)."""
+    if connection.vendor != "postgresql" or len(events) > _ONE_STATEMENT_LIMIT:
         _append_in_python(events)
+    elif len(events) == 1:
+        _append_one(events[0])
+    else:
+        _append_in_one_statement(events)
 
 
 def _append_in_python(events: list[AuditEvent]) -> None:
@@ -264,9 +268,6 @@ _ONE_STATEMENT_LIMIT = 200
 
 
 def _append_in_one_statement(events: list[AuditEvent]) -> None:
-    if len(events) == 1:
-        _append_one(events[0])
-        return
     params: dict[str, list[Any]] = {
         name: [getattr(event, name) for event in events] for name in AuditEvent.CONTENT_FIELDS
     }
