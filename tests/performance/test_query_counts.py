@@ -510,7 +510,7 @@ def test_the_familys_own_page_costs_the_same_with_1_and_4_children(
     assert citizen.get("/portal/").content.decode().count("Søsken") >= 3
 
 
-def test_the_familys_consents_page_costs_the_same_with_1_and_5_consents(
+def test_the_familys_consents_page_costs_the_same_with_1_consent_and_6_in_two_cases(
     skien: Region,
     teacher: User,
     make_service: Callable[..., Organisation],
@@ -519,7 +519,7 @@ def test_the_familys_consents_page_costs_the_same_with_1_and_5_consents(
     make_citizen: Callable[..., User],
     concern_by: Callable[..., Any],
 ) -> None:
-    """Whether each consent may be withdrawn is decided for all of a case's consents at once:
+    """Whether each consent may be withdrawn is decided for all consents of all cases at once:
     one by the guardian herself, the others by the other guardian, which she could give too."""
     child = make_person("Barn", "Samtykkesen", born=datetime.date(2014, 2, 1))
     guardian = make_guardian(child, "Kari")
@@ -532,17 +532,25 @@ def test_the_familys_consents_page_costs_the_same_with_1_and_5_consents(
     citizen.force_login(make_citizen(guardian))
     citizen.cookies["django_language"] = "en"
 
-    def consent(given_by: Person, purpose: str) -> None:
-        services.record_consent(case, by=by, given_by=given_by, form=ConsentForm.WRITTEN,
+    def consent(in_case: Case, given_by: Person, purpose: str) -> None:
+        services.record_consent(in_case, by=by, given_by=given_by, form=ConsentForm.WRITTEN,
                                 purpose=purpose, sectors=[Sector.SCHOOL],
                                 services=[school, health])  # fmt: skip
 
-    consent(guardian, "Samarbeid 0")
+    consent(case, guardian, "Samarbeid 0")
 
     def more_consents() -> None:
+        """Four more in the case, and a sister's case with a consent of its own."""
+        from samhandling.people.models import FamilyRelation
+
         for number in range(1, 5):
-            consent(other_guardian, f"Samarbeid {number}")
+            consent(case, other_guardian, f"Samarbeid {number}")
+        sister = make_person("Søster", "Samtykkesen", born=datetime.date(2016, 3, 1))
+        FamilyRelation.objects.create(person=sister, relative=guardian, kind="guardian",
+                                      parental_responsibility=True,
+                                      municipality_id=sister.municipality_id)  # fmt: skip
+        consent(concern_by(sister), guardian, "Samarbeid for søster")
 
     assert_flat(lambda: citizen.get("/portal/consents/"), more_consents, ceiling=25)
     page = citizen.get("/portal/consents/").content.decode()
-    assert page.count("/withdraw/") == 5  # the guardian could give each of them herself
+    assert page.count("/withdraw/") == 6  # the guardian could give each of them herself

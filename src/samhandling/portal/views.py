@@ -216,13 +216,11 @@ def add_voice(request: Request, case_id: int) -> HttpResponse:
 @require_safe
 def consents(request: Request) -> HttpResponse:
     actor = request.actor
+    groups = selectors.consents(actor)
+    decisions = coordination.may_withdraw_consents([(g.access, g.consents) for g in groups])
     cases = []
-    for group in selectors.consents(actor):
-        decisions = coordination.may_withdraw_consents(actor, group.access, group.consents)
-        rows = [
-            (consent, bool(decision))
-            for consent, decision in zip(group.consents, decisions, strict=True)
-        ]
+    for group, decided in zip(groups, decisions, strict=True):
+        rows = [(consent, bool(d)) for consent, d in zip(group.consents, decided, strict=True)]
         may_give = bool(group.access.case_decision("manage_consent"))
         cases.append((group, rows, may_give))
     return render(request, "portal/consents.html", {"cases": cases})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -183,43 +183,53 @@ def may_withdraw_consent(by: Actor, consent: Consent) -> policy.Decision:
     """May a child, youth or guardian withdraw this consent? The one who gave it may, and so
     may anyone who could give it now (the youth who has turned 16 for health, or 18 for
     everything) — while it is still in force and the case is open."""
-    return may_withdraw_consents(by, policy.family_access(by, consent.case), [consent])[0]
+    access = policy.family_access(by, consent.case)
+    return may_withdraw_consents([(access, [consent])])[0][0]
 
 
 def may_withdraw_consents(
-    by: Actor, access: policy.FamilyAccess, consents: list[Consent]
-) -> list[policy.Decision]:
-    """`may_withdraw_consent` for each of one case's consents, with the citizen's access to the
-    case already decided (policy.family_cases): one query however many consents."""
-    decision = access.case_decision("manage_consent")
-    me = access.person if decision else None
+    cases: Sequence[tuple[policy.FamilyAccess, list[Consent]]],
+) -> list[list[policy.Decision]]:
+    """`may_withdraw_consent` for each consent of each case, with the citizen's access to the
+    cases already decided (policy.family_cases): one query however many cases and consents."""
+    allowed = {id(access): access.case_decision("manage_consent") for access, _ in cases}
+    people = {access.person.pk for access, _ in cases if allowed[id(access)] and access.person}
+    children = {consent.person_id for _, consents in cases for consent in consents}
     guardian_of = set()
-    if me is not None:
+    if people and children:
         guardian_of = set(
             FamilyRelation.objects.filter(
-                relative=me, parental_responsibility=True,
-                person_id__in={consent.person_id for consent in consents},
-            ).values_list("person_id", flat=True)
-        )  # fmt: skip
+                relative_id__in=people, person_id__in=children, parental_responsibility=True
+            ).values_list("relative_id", "person_id")
+        )
     today = timezone.localdate()
-    decisions = []
-    for consent in consents:
-        if consent.status not in ("valid", "not_yet_valid"):
-            decisions.append(policy.refuse("the consent is no longer valid"))
-        elif not decision:
-            decisions.append(decision)
-        elif me is None:
-            decisions.append(policy.refuse(access.reason))
-        elif consent.given_by_id == me.pk:
-            decisions.append(policy.grant("you gave the consent"))
-        elif _may_consent_for(me, consent.person, consent.sectors, today,
-                              is_guardian=consent.person_id in guardian_of):  # fmt: skip
-            decisions.append(
-                policy.refuse("only the one who gave the consent, or could give it now")
-            )
-        else:
-            decisions.append(policy.grant("you could give this consent now"))
-    return decisions
+    return [
+        [_may_withdraw(access, allowed[id(access)], consent, guardian_of, today)
+         for consent in consents]
+        for access, consents in cases
+    ]  # fmt: skip
+
+
+def _may_withdraw(
+    access: policy.FamilyAccess,
+    decision: policy.Decision,
+    consent: Consent,
+    guardian_of: set[tuple[int, int]],
+    today: datetime.date,
+) -> policy.Decision:
+    me = access.person
+    if consent.status not in ("valid", "not_yet_valid"):
+        return policy.refuse("the consent is no longer valid")
+    if not decision:
+        return decision
+    if me is None:
+        return policy.refuse(access.reason)
+    if consent.given_by_id == me.pk:
+        return policy.grant("you gave the consent")
+    is_guardian = (me.pk, consent.person_id) in guardian_of
+    if _may_consent_for(me, consent.person, consent.sectors, today, is_guardian=is_guardian):
+        return policy.refuse("only the one who gave the consent, or could give it now")
+    return policy.grant("you could give this consent now")
 
 
 @service
