@@ -20,6 +20,8 @@ from samhandling.portal.tasks import build_data_export
 
 STREET = "Hemmeligveien 77"
 POSTCODE = "3799"
+# The postcode as a word of its own: a random CSRF token or hash may hold the four digits.
+POSTCODE_SHOWN = re.compile(rf"(?<![A-Za-z0-9]){POSTCODE}(?![A-Za-z0-9])")
 
 
 @pytest.fixture
@@ -76,7 +78,7 @@ def test_no_page_shows_a_protected_address_to_any_role(
     for user in users:
         for url, body in every_page(signed_in(user), ids):
             assert STREET not in body, (user.username, url)
-            assert POSTCODE not in body, (user.username, url)
+            assert not POSTCODE_SHOWN.search(body), (user.username, url)
             assert "Hemmelig<" not in body and "Hemmelig " not in body, (user.username, url)
             checked += 1
     assert checked >= 20
@@ -107,7 +109,7 @@ def test_no_family_page_or_export_shows_a_protected_address_to_the_guardian(
             response = client.get(url)
             body = response.content.decode()
             assert response.status_code == 200, url
-            assert STREET not in body and POSTCODE not in body, url
+            assert STREET not in body and not POSTCODE_SHOWN.search(body), url
             assert "Hemmelig<" not in body and '"Hemmelig"' not in body, url
 
 
