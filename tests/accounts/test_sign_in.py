@@ -2,7 +2,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -93,6 +95,22 @@ def test_a_session_ends_after_15_minutes_idle(
     _age_session(client, idle=15 * 60 + 1, total=20 * 60)
     response = client.get("/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_a_session_in_use_is_written_back_at_most_once_a_minute(
+    teacher: User, signed_in: Callable[[User], Client]
+) -> None:
+    client = signed_in(teacher)
+    _age_session(client, idle=61, total=61)
+    with CaptureQueriesContext(connection) as first:
+        assert client.get("/").status_code == 200
+    moved_to = client.session["last_seen_at"]
+    assert timezone.now().timestamp() - moved_to < 5
+    with CaptureQueriesContext(connection) as second:
+        assert client.get("/").status_code == 200
+    assert client.session["last_seen_at"] == moved_to
+    assert any('UPDATE "django_session"' in q["sql"] for q in first.captured_queries)
+    assert not any('UPDATE "django_session"' in q["sql"] for q in second.captured_queries)
 
 
 def test_a_session_ends_after_12_hours_however_active(

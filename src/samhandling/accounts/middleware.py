@@ -41,7 +41,11 @@ class SessionLimitsMiddleware:
                 services.sign_out(request, reason="session expired")
                 request.session["session_expired"] = True
             else:
-                session["last_seen_at"] = now
+                if now - last_seen >= services.RECORD_STEP:
+                    # The idle clock moves on at most once a minute: a session that is in use
+                    # is not written back on every request (a session may so end up to a minute
+                    # before it has been idle for SESSION_IDLE_SECONDS, never after).
+                    session["last_seen_at"] = now
                 services.session_seen(request, now)
         request.actor = actor_for(  # type: ignore[attr-defined]
             request.user if request.user.is_authenticated else None,
