@@ -16,7 +16,7 @@ from samhandling.coordination import services
 from samhandling.coordination.models import Case, IncomingConcern, LogEntry, TeamMember
 from samhandling.coordination.selectors import LOG_PAGE_SIZE
 from samhandling.organisations.actors import actor_for
-from samhandling.organisations.models import Sector
+from samhandling.organisations.models import Organisation, Region, Sector
 from samhandling.people.models import Person
 
 ClientFor = Callable[[User], Client]
@@ -224,6 +224,40 @@ def test_adding_a_service_without_consent_gives_a_field_error(
     assert "No valid consent or legal basis lets this service in." in body
     assert 'id="id_team-organisation_error"' in body
     assert not TeamMember.objects.filter(case=casework.case, organisation=casework.health).exists()
+
+
+def test_a_service_of_another_municipality_is_not_a_choice_on_any_case_form(
+    casework: Casework, client_for: ClientFor, porsgrunn: Region
+) -> None:
+    elsewhere = Organisation.objects.create(
+        name="Helsestasjonen i Porsgrunn",
+        kind=Organisation.Kind.SERVICE,
+        municipality=porsgrunn,
+        sector=Sector.SCHOOL_HEALTH,
+    )
+    client = client_for(casework.teacher)
+    page = client.get(f"/work/cases/{casework.case.pk}/").content.decode()
+    assert f'value="{casework.health.pk}"' in page and elsewhere.name not in page
+    case_url = f"/work/cases/{casework.case.pk}"
+    posts = {
+        f"{case_url}/team/": {"team-organisation": elsewhere.pk, "team-user": "nurse"},
+        f"{case_url}/consents/": {
+            "consent-given_by": casework.mother.pk, "consent-form": "written",
+            "consent-purpose": "Samarbeid", "consent-sectors": [Sector.SCHOOL],
+            "consent-services": [casework.school.pk, elsewhere.pk],
+            "consent-valid_from": timezone.localdate().isoformat(),
+        },
+        f"{case_url}/legal-basis/": {"basis-law": "hpl_33", "basis-description": "Samarbeid",
+                                     "basis-to_service": elsewhere.pk,
+                                     "basis-sectors": [Sector.SCHOOL],
+                                     "basis-valid_from": timezone.localdate().isoformat()},
+    }  # fmt: skip
+    for url, data in posts.items():
+        response = client.post(url, data)
+        assert response.status_code == 400, url
+        assert "Select a valid choice" in response.content.decode(), url
+    assert not TeamMember.objects.filter(organisation=elsewhere).exists()
+    assert not casework.case.consents.filter(services=elsewhere).exists()
 
 
 def test_adding_a_service_with_a_recorded_consent_works(

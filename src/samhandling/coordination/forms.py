@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -81,10 +80,32 @@ def sector_checkboxes(label: Any, *, required: bool = False) -> forms.MultipleCh
 
 
 def service_select(
-    queryset: QuerySet[Organisation], label: Any, *, required: bool = True
-) -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
-        queryset=queryset, label=label, required=required, empty_label=_("Choose a service")
+    services: Iterable[Organisation], label: Any, *, required: bool = True
+) -> forms.TypedChoiceField:
+    """One service of `services`, cleaned to the Organisation. The view reads the services once
+    for its page and hands the same list to every form that offers them, so the forms ask the
+    database nothing (a ModelChoiceField asks again for each form it renders or checks)."""
+    by_pk = {str(service.pk): service for service in services}
+    return forms.TypedChoiceField(
+        label=label,
+        required=required,
+        choices=[("", _("Choose a service"))] + [(pk, str(s)) for pk, s in by_pk.items()],
+        coerce=by_pk.__getitem__,
+        empty_value=None,
+    )
+
+
+def service_checkboxes(
+    services: Iterable[Organisation], label: Any
+) -> forms.TypedMultipleChoiceField:
+    """Any of `services`, cleaned to a list of Organisations (see service_select)."""
+    by_pk = {str(service.pk): service for service in services}
+    return forms.TypedMultipleChoiceField(
+        label=label,
+        required=False,
+        choices=[(pk, str(s)) for pk, s in by_pk.items()],
+        coerce=by_pk.__getitem__,
+        widget=forms.CheckboxSelectMultiple,
     )
 
 
@@ -222,7 +243,7 @@ class ReasonForm(Form):
 
 
 class TeamMemberForm(Form):
-    def __init__(self, *args: Any, services: QuerySet[Organisation], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, services: Iterable[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisation"] = service_select(services, _("Service"))
         self.fields["user"] = forms.CharField(
@@ -260,7 +281,7 @@ class HandoverAnswerForm(Form):
 
 class ConsentRecordForm(Form):
     def __init__(
-        self, *args: Any, people: Choices, services: QuerySet[Organisation], **kwargs: Any
+        self, *args: Any, people: Choices, services: Iterable[Organisation], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["given_by"] = forms.TypedChoiceField(
@@ -269,11 +290,8 @@ class ConsentRecordForm(Form):
         self.fields["form"] = forms.ChoiceField(label=_("Form"), choices=ConsentForm.choices)
         self.fields["purpose"] = forms.CharField(label=_("Purpose"), max_length=300)
         self.fields["sectors"] = sector_checkboxes(_("Information that may be shared"))
-        self.fields["services"] = forms.ModelMultipleChoiceField(
-            label=_("Services that may share with each other"),
-            queryset=services,
-            required=False,
-            widget=forms.CheckboxSelectMultiple,
+        self.fields["services"] = service_checkboxes(
+            services, _("Services that may share with each other")
         )
         self.fields["valid_from"] = date_field(_("Valid from"), today=True)
         self.fields["valid_to"] = date_field(_("Valid to (optional)"), required=False)
@@ -284,7 +302,7 @@ class WithdrawConsentForm(Form):
 
 
 class LegalBasisForm(Form):
-    def __init__(self, *args: Any, services: QuerySet[Organisation], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, services: Iterable[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["law"] = forms.ChoiceField(label=_("Law"), choices=LegalBasis.Law.choices)
         self.fields["description"] = forms.CharField(
@@ -300,7 +318,7 @@ class ReferralForm(Form):
     def __init__(
         self,
         *args: Any,
-        services: QuerySet[Organisation],
+        services: Iterable[Organisation],
         consents: Choices,
         legal_bases: Choices,
         **kwargs: Any,
@@ -334,7 +352,7 @@ class DeclineReferralForm(Form):
 
 
 class TransitionForm(Form):
-    def __init__(self, *args: Any, services: QuerySet[Organisation], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, services: Iterable[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kind"] = forms.ChoiceField(
             label=_("Transition"), choices=Transition.Kind.choices
@@ -481,7 +499,7 @@ class MeasureForm(KeepsArguments, VersionMixin, Form):
     def __init__(
         self,
         *args: Any,
-        services: QuerySet[Organisation],
+        services: Iterable[Organisation],
         people: Choices,
         goals: Choices,
         **kwargs: Any,

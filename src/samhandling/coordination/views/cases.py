@@ -6,6 +6,7 @@ POST renders the case page again with the bound form, so every message sits at i
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from samhandling.access.models import Consent, LegalBasis
 from samhandling.config.http import Request
+from samhandling.organisations.models import Organisation
 from samhandling.people import services as people
 from samhandling.people.models import FamilyRelation, Person
 
@@ -191,7 +193,7 @@ def _case_context(
         "member",
         "coordinator",
     )
-    services_here = selectors.services_in(case.municipality_id)
+    services_here = list(selectors.services_in(case.municipality_id))  # one read for all forms
     family = (
         selectors.child_and_family(actor, case)
         if may["manage_consent"] or may["manage_team"]
@@ -232,7 +234,9 @@ def _case_context(
         )
         forms["legal_basis"] = LegalBasisForm(prefix="basis", services=services_here)
     if may["refer"]:
-        forms["referral"] = referral_form(case, page.consents, page.legal_bases)
+        forms["referral"] = referral_form(
+            case, page.consents, page.legal_bases, services=services_here
+        )
     forms.update(bound)
     correctable = {e.pk for e in page.log if access.item_decision(e, "update")}
     # An earlier version is shown only to those who may see that version itself.
@@ -281,13 +285,19 @@ def member_label(member: TeamMember) -> str:
 
 
 def referral_form(
-    case: Case, consents: list[Consent], legal_bases: list[LegalBasis], data: Any = None
+    case: Case,
+    consents: list[Consent],
+    legal_bases: list[LegalBasis],
+    data: Any = None,
+    *,
+    services: Iterable[Organisation] | None = None,
 ) -> ReferralForm:
-    """The referral form, offering the case's valid consents and legal bases."""
+    """The referral form, offering the case's valid consents and legal bases, and `services`
+    (by default the services of the case's municipality)."""
     return ReferralForm(
         data,
         prefix="referral",
-        services=selectors.services_in(case.municipality_id),
+        services=selectors.services_in(case.municipality_id) if services is None else services,
         consents=[(c.pk, _consent_label(c)) for c in consents if c.is_valid_on()],
         legal_bases=[(b.pk, str(b)) for b in legal_bases if b.is_valid_on()],
     )
