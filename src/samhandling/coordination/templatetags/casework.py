@@ -9,6 +9,7 @@ from django import forms, template
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from samhandling.config import widget_html
 from samhandling.organisations.models import Sector
 
 register = template.Library()
@@ -111,7 +112,12 @@ def form_fields(form: forms.BaseForm) -> str:
     """Every field of `form`, rendered through the form renderer (Jinja2: decision 0005)."""
     context = {
         "form": form,
-        "fields": [(field, widget_kind(field)) for field in form.visible_fields()],
+        "fields": [
+            (field, kind, None if kind == "choices" else widget_html.html_of(field))
+            for field in form.visible_fields()
+            for kind in [widget_kind(field)]
+        ],
+        "input_html": widget_html.input_html,
         "nothing_to_choose": _("Nothing to choose from yet."),
     }
     return form.render("coordination/form_fields.html", context=context)
