@@ -9,6 +9,8 @@ query per row) fails here before it reaches a municipality with 200,000 cases.
 from __future__ import annotations
 
 import datetime
+import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -200,6 +202,36 @@ def test_the_case_page_costs_the_same_with_2_and_8_services_in_the_team(
     shown = "".join(page.content.decode() for page in pages)
     assert "Shared note 7, corrected" in shown and "Own note 7" not in shown
     assert sum(page.context["page"].hidden_entries for page in pages) == 8
+
+
+def reads_per_table(sql: str) -> Counter[str]:
+    """How many SELECT statements read each table first (the table after the first FROM)."""
+    return Counter(
+        match.group(1)
+        for statement in sql.split("\n")
+        if statement.startswith("SELECT") and (match := re.search(r' FROM "(\w+)"', statement))
+    )
+
+
+def test_the_case_page_reads_the_team_consents_and_services_once(
+    team: Team, english: Callable[[User], Client]
+) -> None:
+    """The access decision's reads of the team, consents and legal bases are what the page
+    shows, the municipality's services are read once for all its forms, and the coordinator
+    comes with the case."""
+    team.grow(3)
+    client = english(team.teacher)
+    url = f"/work/cases/{team.case.pk}/"
+    client.get(url)
+    _count, sql = cost(lambda: client.get(url))
+    tables = reads_per_table(sql)
+    assert tables["coordination_teammember"] == 1, sql
+    assert tables["access_consent"] == 1, sql
+    assert tables["access_legalbasis"] == 1, sql
+    # the services offered by the forms, and those of the consents (prefetched)
+    assert tables["organisations_organisation"] == 2, sql
+    # the signed-in user, and nobody else one by one
+    assert len(re.findall(r'FROM "accounts_user" WHERE "accounts_user"."id" = ', sql)) == 1, sql
 
 
 def test_the_plan_page_costs_the_same_with_2_and_8_services_in_the_team(

@@ -126,6 +126,11 @@ class CaseAccess:
     standing: str  # "member", "coordinator", "service_leader", "emergency", or ""
     reason: str
     sharings: list[Sharing] = field(default_factory=list)
+    # As read to decide the standing and the sharings, for the pages to show without reading
+    # them again; None where the access was refused before they were read.
+    team: list[TeamMember] | None = None  # the current team, with service and user
+    consents: list[Consent] | None = None  # consents_and_bases_of
+    legal_bases: list[LegalBasis] | None = None
 
     @property
     def service_id(self) -> int | None:
@@ -194,39 +199,53 @@ class CaseAccess:
         return None
 
 
+def consents_and_bases_of(case: Case) -> tuple[list[Consent], list[LegalBasis]]:
+    """Every consent of the case, newest first (with who gave it, its services and named
+    professionals), withdrawn and expired ones too, and every legal basis (with its services):
+    what the sharings are made of, and what the case page lists."""
+    consents = list(
+        Consent.objects.filter(case=case)
+        .select_related("given_by")
+        .prefetch_related("services", "professionals")
+        .order_by("-recorded_at")
+    )
+    bases = list(LegalBasis.objects.filter(case=case).select_related("from_service", "to_service"))
+    return consents, bases
+
+
+def sharings_of(
+    consents: list[Consent], bases: list[LegalBasis], *, day: date | None = None
+) -> list[Sharing]:
+    """The consents and legal bases valid on `day` (today), as Sharing rules."""
+    day = day or timezone.localdate()
+    result = [
+        Sharing(
+            services=frozenset(s.pk for s in consent.services.all()),
+            professionals=frozenset(u.pk for u in consent.professionals.all()),
+            sectors=frozenset(consent.sectors),
+            label=f"consent {consent.pk}",
+        )
+        for consent in sorted(consents, key=lambda c: c.pk)
+        if consent.is_valid_on(day)
+    ]
+    result.extend(
+        Sharing(
+            services=frozenset(),
+            professionals=frozenset(),
+            sectors=frozenset(basis.sectors),
+            from_service=basis.from_service_id,
+            to_service=basis.to_service_id,
+            label=f"legal basis {basis.law}",
+        )
+        for basis in bases
+        if basis.is_valid_on(day)
+    )
+    return result
+
+
 def sharings_for(case: Case, *, day: date | None = None) -> list[Sharing]:
     """Every valid consent and legal basis of the case, as Sharing rules."""
-    day = day or timezone.localdate()
-    result = []
-    consents = (
-        Consent.objects.filter(case=case, withdrawn_at__isnull=True, valid_from__lte=day)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
-        .prefetch_related("services", "professionals")
-    )
-    for consent in consents:
-        result.append(
-            Sharing(
-                services=frozenset(s.pk for s in consent.services.all()),
-                professionals=frozenset(u.pk for u in consent.professionals.all()),
-                sectors=frozenset(consent.sectors),
-                label=f"consent {consent.pk}",
-            )
-        )
-    bases = LegalBasis.objects.filter(case=case, valid_from__lte=day).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=day)
-    )
-    for basis in bases:
-        result.append(
-            Sharing(
-                services=frozenset(),
-                professionals=frozenset(),
-                sectors=frozenset(basis.sectors),
-                from_service=basis.from_service_id,
-                to_service=basis.to_service_id,
-                label=f"legal basis {basis.law}",
-            )
-        )
-    return result
+    return sharings_of(*consents_and_bases_of(case), day=day)
 
 
 def case_access(actor: Actor, case: Case) -> CaseAccess:
@@ -238,7 +257,11 @@ def case_access(actor: Actor, case: Case) -> CaseAccess:
         return CaseAccess(actor, case, "", RESTRICTED)
     user_id = actor.user.pk if actor.user else None
     service_id = actor.organisation.pk if actor.organisation else None
-    team = list(TeamMember.objects.filter(case=case, left_at__isnull=True))
+    team = list(
+        TeamMember.objects.filter(case=case, left_at__isnull=True).select_related(
+            "organisation", "user"
+        )
+    )
     standing, reason = "", "not in the team around the child"
     if actor.role == Role.PROFESSIONAL:
         if case.coordinator_id == user_id and case.coordinator_service_id == service_id:
@@ -253,8 +276,11 @@ def case_access(actor: Actor, case: Case) -> CaseAccess:
         ).exists()
         if emergency:
             standing, reason = "emergency", "emergency access"
-    sharings = sharings_for(case) if standing else []
-    return CaseAccess(actor, case, standing, reason, sharings)
+    if not standing:
+        return CaseAccess(actor, case, standing, reason)
+    consents, bases = consents_and_bases_of(case)
+    return CaseAccess(actor, case, standing, reason, sharings_of(consents, bases), team=team,
+                      consents=consents, legal_bases=bases)  # fmt: skip
 
 
 def _person_rule(actor: Actor, action: Action, person: Person) -> Decision:

@@ -54,7 +54,13 @@ def get_case_for(
     actor: Actor, case_id: int, *, purpose: str = ""
 ) -> tuple[Case, policy.CaseAccess]:
     """The case and the actor's access to it; 404 when refused or missing (they look alike)."""
-    case = Case.objects.select_related("person", "person__municipality").filter(pk=case_id).first()
+    case = (
+        Case.objects.select_related(
+            "person", "person__municipality", "coordinator", "coordinator_service"
+        )
+        .filter(pk=case_id)
+        .first()
+    )
     if case is None:
         audit.record(actor, "view", Subject("coordination.case", str(case_id)),
                      decision=policy.refuse("no such record"), purpose=purpose)  # fmt: skip
@@ -162,11 +168,11 @@ def case_page(
             content_ok = (sender.sector == actor.sector or sender.pk == access.service_id
                           or access.sharing_for(sender.pk, sender.sector) is not None)  # fmt: skip
             concerns.append((concern, content_ok))
-    consents, legal_bases = consents_and_legal_bases(actor, case)
+    consents, legal_bases = consents_and_legal_bases(actor, case, access)
     return CasePage(
         case=case, access=access, log=visible, history=history,
         hidden_entries=hidden_entries, more_log=page.has_next(), log_page=page,
-        team=current_team(case),
+        team=current_team(case, access),
         family=family_participants_of(actor, case),
         level_changes=list(case.level_changes.select_related("changed_by")),
         pending_handover=handover, incoming_concerns=concerns,
@@ -369,10 +375,10 @@ def get_part_for(actor: Actor, model: type[Any], pk: int, action: policy.Action 
     return record
 
 
-def team_services(case: Case) -> QuerySet[Organisation]:
-    return Organisation.objects.filter(
-        pk__in=TeamMember.objects.filter(case=case, left_at__isnull=True).values("organisation")
-    )
+def team_services(team: list[TeamMember]) -> list[Organisation]:
+    """The services of a current team (current_team), each once, by name."""
+    services = {member.organisation_id: member.organisation for member in team}
+    return sorted(services.values(), key=lambda service: (service.name, service.pk))
 
 
 def services_in(municipality_id: int) -> QuerySet[Organisation]:
@@ -465,8 +471,11 @@ def child_and_family(actor: Actor, case: Case) -> list[FamilyMember]:
     return members
 
 
-def current_team(case: Case) -> list[TeamMember]:
-    """The current team of a case already authorised through get_case_for or plan_for."""
+def current_team(case: Case, access: Any = None) -> list[TeamMember]:
+    """The current team of a case already authorised through get_case_for or plan_for (as
+    the access to it read it, when given)."""
+    if isinstance(access, policy.CaseAccess) and access.case.pk == case.pk and access.team:
+        return access.team
     return list(
         TeamMember.objects.filter(case=case, left_at__isnull=True).select_related(
             "organisation", "user"
@@ -552,7 +561,7 @@ def meeting_page(actor: Actor, meeting_id: int) -> MeetingPage:
         participants=list(meeting.participants.select_related("organisation", "user")),
         family=list(meeting.family_participants.select_related("person")),
         tasks=list(meeting.tasks.select_related("assignee", "service")),
-        team=current_team(case),
+        team=current_team(case, access),
     )  # fmt: skip
 
 
@@ -790,19 +799,19 @@ def family_participants_of(actor: Actor, case: Case) -> list[FamilyParticipant]:
     return family
 
 
-def consents_and_legal_bases(actor: Actor, case: Case) -> tuple[list[Consent], list[LegalBasis]]:
-    """The consents and legal bases of a case already authorised through get_case_for; each
-    consent (and so who gave it) is a read of personal data, audited."""
-    consents = list(
-        Consent.objects.filter(case=case)
-        .select_related("given_by")
-        .prefetch_related("services")
-        .order_by("-recorded_at")
-    )
+def consents_and_legal_bases(
+    actor: Actor, case: Case, access: policy.CaseAccess | None = None
+) -> tuple[list[Consent], list[LegalBasis]]:
+    """The consents (newest first) and legal bases of a case already authorised through
+    get_case_for (as the access to it read them, when given); each consent (and so who gave
+    it) is a read of personal data, audited."""
+    if access is not None and access.consents is not None and access.legal_bases is not None:
+        consents, bases = access.consents, access.legal_bases
+    else:
+        consents, bases = policy.consents_and_bases_of(case)
     audit.record_many(actor, "view", consents,
                       decision=policy.grant("consents of a case of the actor"),
                       purpose="consents")  # fmt: skip
-    bases = list(LegalBasis.objects.filter(case=case).select_related("from_service", "to_service"))
     return consents, bases
 
 

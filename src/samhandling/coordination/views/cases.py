@@ -547,8 +547,8 @@ def add_family_participant(request: Request, case_id: int) -> HttpResponse:
 @require_POST
 @refusals_shown
 def propose_coordinator(request: Request, case_id: int) -> HttpResponse:
-    case, _access = selectors.get_case_for(request.actor, case_id, purpose="coordinator")
-    team = {m.pk: m for m in selectors.current_team(case) if m.user_id}
+    case, access = selectors.get_case_for(request.actor, case_id, purpose="coordinator")
+    team = {m.pk: m for m in selectors.current_team(case, access) if m.user_id}
     form = CoordinatorForm(
         request.POST,
         prefix="coordinator",

@@ -64,7 +64,7 @@ def _measure_form(
         data,
         prefix="measure",
         initial=initial,
-        services=selectors.team_services(view.case),
+        services=selectors.team_services(team),
         people=_people_choices(team),
         goals=[(g.pk, g.title) for g in view.goals],
     )
@@ -95,7 +95,7 @@ def _plan_context(
     measure_rows: list[tuple[Measure, Any]] = []
     goal_rows: list[tuple[Goal, Any]] = []
     if may_edit:
-        team = selectors.current_team(view.case)
+        team = selectors.current_team(view.case, view.access)
         forms["summary"] = SummaryForm(
             prefix="summary", initial={"summary": view.plan.summary, **version}
         )
@@ -254,7 +254,7 @@ def add_goal(request: Request, case_id: int) -> HttpResponse:
 @refusals_shown
 def add_measure(request: Request, case_id: int) -> HttpResponse:
     view = selectors.plan_for(request.actor, case_id)
-    team = selectors.current_team(view.case)
+    team = selectors.current_team(view.case, view.access)
     form = _measure_form(view, team, request.POST)
     if form.is_valid():
         data = dict(form.cleaned_data)
@@ -391,8 +391,8 @@ def record_voice(request: Request, case_id: int) -> HttpResponse:
 @require_POST
 @refusals_shown
 def schedule_meeting(request: Request, case_id: int) -> HttpResponse:
-    case, _access = selectors.get_case_for(request.actor, case_id, purpose="meeting")
-    team = {m.pk: m for m in selectors.current_team(case)}
+    case, access = selectors.get_case_for(request.actor, case_id, purpose="meeting")
+    team = {m.pk: m for m in selectors.current_team(case, access)}
     family = {f.pk: f for f in selectors.family_participants_of(request.actor, case)}
     form = MeetingForm(
         request.POST,

@@ -86,8 +86,8 @@ def review_emergency(request: Request, access_id: int) -> HttpResponse:
 @require_POST
 @refusals_shown
 def refer(request: Request, case_id: int) -> HttpResponse:
-    case, _access = selectors.get_case_for(request.actor, case_id, purpose="referral")
-    consents, legal_bases = selectors.consents_and_legal_bases(request.actor, case)
+    case, access = selectors.get_case_for(request.actor, case_id, purpose="referral")
+    consents, legal_bases = selectors.consents_and_legal_bases(request.actor, case, access)
     form = referral_form(case, consents, legal_bases, request.POST)
     if form.is_valid():
         data = form.cleaned_data
