@@ -113,6 +113,14 @@ def test_a_session_in_use_is_written_back_at_most_once_a_minute(
     assert not any('UPDATE "django_session"' in q["sql"] for q in second.captured_queries)
 
 
+def test_a_session_without_an_idle_clock_gets_one_at_its_first_request(teacher: User) -> None:
+    client = Client()
+    client.force_login(teacher)  # a session made without services.sign_in
+    assert "last_seen_at" not in client.session
+    client.get("/")  # whatever it answers (the second factor is due), the clock starts
+    assert timezone.now().timestamp() - client.session["last_seen_at"] < 5
+
+
 def test_a_session_ends_after_12_hours_however_active(
     teacher: User, signed_in: Callable[[User], Client]
 ) -> None:

@@ -41,7 +41,7 @@ class SessionLimitsMiddleware:
                 services.sign_out(request, reason="session expired")
                 request.session["session_expired"] = True
             else:
-                if now - last_seen >= services.RECORD_STEP:
+                if "last_seen_at" not in session or now - last_seen >= services.RECORD_STEP:
                     # The idle clock moves on at most once a minute: a session that is in use
                     # is not written back on every request (a session may so end up to a minute
                     # before it has been idle for SESSION_IDLE_SECONDS, never after).

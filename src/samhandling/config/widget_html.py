@@ -4,7 +4,7 @@ select_option.html, textarea.html), escaped as Jinja2 escapes (markupsafe).
 
 The coordination pages render dozens of widgets and a hundred options each; through the
 templates, every widget, option and attribute list is a template render of its own. Only the
-widgets whose templates are exactly these are written here (`MACRO_WIDGETS`); any other widget,
+widgets whose templates are exactly these are written here (`WRITTEN_HERE`); any other widget,
 or a localized field, renders through Django (`html_of` returns None). Decision 0005.
 """
 
