@@ -476,7 +476,9 @@ def child_and_family(actor: Actor, case: Case) -> list[FamilyMember]:
     return members
 
 
-def current_team(case: Case, access: Any = None) -> list[TeamMember]:
+def current_team(
+    case: Case, access: policy.CaseAccess | policy.FamilyAccess | None = None
+) -> list[TeamMember]:
     """The current team of a case already authorised through get_case_for or plan_for (as
     the access to it read it, when given)."""
     if isinstance(access, policy.CaseAccess) and access.case.pk == case.pk and access.team:
