@@ -56,10 +56,16 @@ def _audit_chain_head(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
-    """The region registry is reference data: loaded once into the test database."""
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """The region registry is reference data: loaded once into the test database. At the end
+    the audit appender's connection is closed, before the test database is dropped."""
     with django_db_blocker.unblock():
         call_command("load_regions", stdout=io.StringIO())
+    yield
+    from samhandling.audit.services import close_appender
+
+    with django_db_blocker.unblock():
+        close_appender()
 
 
 @pytest.fixture

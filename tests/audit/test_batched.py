@@ -120,3 +120,69 @@ def test_a_batch_of_any_length_chains_each_event_to_the_one_before(
     head = ChainHead.objects.get(pk=1)
     assert (head.sequence, head.hash) == (events[-1].sequence, events[-1].hash)
     assert audit.verify_chain().intact
+
+
+def _audit_statements(queries: CaptureQueriesContext) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if "audit_" in q["sql"]]
+
+
+def test_events_sent_ahead_are_appended_on_the_appenders_connection_and_the_rest_at_the_end(
+    teacher_actor: Actor, make_person: Callable[..., Person]
+) -> None:
+    """On PostgreSQL `send_ahead` hands what was recorded so far to the appender's thread (a
+    page's reads while its template renders); what is recorded after it waits for the end.
+    SQLite appends everything at the end, on the request's own connection."""
+    first, second = make_person(), make_person()
+    before = ChainHead.objects.get(pk=1).sequence
+    with CaptureQueriesContext(connection) as queries, audit.batched():
+        audit.record_many(teacher_actor, "view", [first, first], purpose="test")
+        audit.send_ahead()
+        audit.record(teacher_actor, "view", second, purpose="test")
+    events = list(AuditEvent.objects.filter(sequence__gt=before).order_by("sequence"))
+    assert [e.person_id for e in events] == [first.pk, first.pk, second.pk]
+    here = _audit_statements(queries)
+    if connection.vendor == "postgresql":
+        assert len(here) == 1  # only the last event, at the end, on the request's connection
+        assert "unnest" not in here[0]  # the statement for one event, not a batch's
+    else:
+        assert len(here) == 3  # head read, the three events inserted, head moved: at the end
+        assert sum(sql.startswith("INSERT") for sql in here) == 1
+    assert audit.verify_chain().intact
+
+
+def test_a_page_sends_its_reads_ahead_while_it_renders(
+    teacher: User,
+    make_person: Callable[..., Person],
+    concern_by: Callable[..., Any],
+    signed_in: Callable[[User], Client],
+) -> None:
+    person = make_person()
+    case = concern_by(person)
+    client = signed_in(teacher)
+    before = ChainHead.objects.get(pk=1).sequence
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/work/cases/{case.pk}/")
+    assert response.status_code == 200
+    read = AuditEvent.objects.filter(person_id=person.pk, action="view", sequence__gt=before)
+    assert read.exists()
+    appended_here = [sql for sql in _audit_statements(queries) if "INSERT" in sql]
+    if connection.vendor == "postgresql":
+        assert appended_here == []  # all of it on the appender's connection, during rendering
+    else:
+        assert len(appended_here) == 1  # SQLite: together, at the end
+
+
+def test_if_the_events_sent_ahead_cannot_be_appended_the_batch_fails(
+    teacher_actor: Actor, make_person: Callable[..., Person]
+) -> None:
+    person = make_person()
+    with connection.cursor() as cursor:  # the chain's head is gone: no event can be appended
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = replica")
+        cursor.execute("DELETE FROM audit_chainhead")
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = DEFAULT")
+    with pytest.raises(Exception), audit.batched():  # noqa: B017, PT011 - whatever the driver says
+        audit.record_many(teacher_actor, "view", [person, person], purpose="test")
+        audit.send_ahead()
+    assert not AuditEvent.objects.filter(person_id=person.pk, action="view").exists()

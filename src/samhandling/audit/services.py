@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import atexit
 import contextvars
 import json
 import os
 import re
+import sys
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,39 +60,55 @@ def describe(obj: Any) -> Subject:
     return Subject(object_type=obj._meta.label_lower, object_id=str(obj.pk))
 
 
-def _event(actor: Actor | None, action: str, obj: Any, decision: Decision | None, purpose: str,
-           reason: str) -> AuditEvent:  # fmt: skip
+def _who(actor: Actor | None, purpose: str) -> dict[str, Any]:
+    """The fields that say who read or wrote, where and why: the same for every event of one
+    call (worked out once: `actor.user` is a lazy object, each attribute a call through it)."""
+    ctx = context.current()
+    user = actor.user if actor else None
+    organisation = actor.organisation if actor else None
+    return {
+        "actor_id": user.pk if user else None,
+        "actor_name": _clean(user.get_full_name() or user.get_username() if user else "", 300),
+        "actor_role": actor.role if actor else "",
+        "organisation_id": organisation.pk if organisation else None,
+        "organisation_name": _clean(organisation.name if organisation else "", 200),
+        "purpose": _clean(purpose, 200),
+        "request_id": _clean(ctx.request_id, 64),
+        "channel": actor.channel if actor and ctx.channel == "command" else ctx.channel,
+    }
+
+
+def _event(who: dict[str, Any], action: str, obj: Any, decision: Decision | None,
+           reason: str = "") -> AuditEvent:  # fmt: skip
     subject = describe(obj)
     granted = decision is None or bool(decision)
     if decision is not None and not reason:
         reason = decision.reason
-    ctx = context.current()
-    user = actor.user if actor else None
-    organisation = actor.organisation if actor else None
     return AuditEvent(
         occurred_at=timezone.now(),
-        actor_id=user.pk if user else None,
-        actor_name=_clean(user.get_full_name() or user.get_username() if user else "", 300),
-        actor_role=actor.role if actor else "",
-        organisation_id=organisation.pk if organisation else None,
-        organisation_name=_clean(organisation.name if organisation else "", 200),
         action=action,
         outcome=AuditEvent.Outcome.GRANTED if granted else AuditEvent.Outcome.REFUSED,
         object_type=_clean(subject.object_type, 64),
         object_id=_clean(subject.object_id, 64),
         person_id=subject.person_id,
         municipality_id=subject.municipality_id,
-        purpose=_clean(purpose, 200),
         reason=_clean(reason, 300),
-        request_id=_clean(ctx.request_id, 64),
-        channel=actor.channel if actor and ctx.channel == "command" else ctx.channel,
+        **who,
     )
 
 
 # The events of the request being served that wait to be appended together (see `batched`).
-_pending: contextvars.ContextVar[list[AuditEvent] | None] = contextvars.ContextVar(
+_pending: contextvars.ContextVar[_Batch | None] = contextvars.ContextVar(
     "audit_pending", default=None
 )
+
+
+class _Batch:
+    """A request's events: those waiting, and those already sent ahead (`send_ahead`)."""
+
+    def __init__(self) -> None:
+        self.events: list[AuditEvent] = []
+        self.sent: list[Future[None]] = []
 
 
 @contextmanager
@@ -99,23 +119,101 @@ def batched() -> Iterator[None]:
     middleware wraps every request in it, so the events are in the log before the response
     leaves; if appending fails, the exception propagates and what was read is never sent.
     Events recorded inside a transaction (a service that writes) are appended at once, in that
-    transaction, as before; the events of a response streamed after the block, at once too."""
-    events: list[AuditEvent] = []
-    token = _pending.set(events)
+    transaction, as before; the events of a response streamed after the block, at once too.
+    On PostgreSQL a page sends the events recorded before it is rendered ahead (`send_ahead`);
+    the block's end then waits for them as well."""
+    batch = _Batch()
+    token = _pending.set(batch)
     try:
         yield
     finally:
         _pending.reset(token)
-        if events:
-            _append_all(events)
+        _finish(batch)
+
+
+def _finish(batch: _Batch) -> None:
+    """Waits for the events sent ahead and appends the rest; the first failure propagates."""
+    failure: BaseException | None = None
+    for future in batch.sent:
+        try:
+            future.result()
+        except BaseException as error:  # noqa: BLE001 - raised below, after the rest is appended
+            failure = failure or error
+    if batch.events:
+        _append_all(batch.events)
+    if failure is not None:
+        raise failure
+
+
+def send_ahead() -> None:
+    """Starts appending the events the request has recorded so far on the audit appender's
+    own connection (PostgreSQL only), while the request goes on: the page's template renders
+    while the database hashes, inserts and flushes the events to disk. The events are still
+    appended together and durably before the response leaves, since the end of `batched`
+    waits for them, and a failure still fails the request. Events recorded afterwards wait
+    for the end as before. A context processor calls it when a page starts rendering."""
+    batch = _pending.get()
+    if batch is None or not batch.events or connection.in_atomic_block:
+        return
+    if connection.vendor != "postgresql":
+        return  # SQLite has one writer at a time: a second connection would only wait
+    events, batch.events = batch.events, []
+    batch.sent.append(_appender().submit(_append_on_own_connection, events))
+
+
+# One thread per process appends what requests send ahead, on its own database connection
+# (Django's connections belong to a thread). Made at first use, and again after a fork.
+_appender_lock = threading.Lock()
+_appender_of: dict[int, ThreadPoolExecutor] = {}
+# While a page renders, the request's thread holds the interpreter; the appender gets it back
+# (to send the statement, and to take the database's answer) only when Python switches
+# threads, by default every 5 ms: twice that is longer than most pages take to render, and the
+# request would wait for it at the end. Every millisecond lets the append finish while the
+# page renders (bench/RESULTS.md); a process that has no other thread waiting never switches.
+SWITCH_INTERVAL = 0.001
+
+
+def _appender() -> ThreadPoolExecutor:
+    pid = os.getpid()
+    with _appender_lock:
+        if pid not in _appender_of:
+            _appender_of.clear()  # a parent's thread does not survive the fork
+            _appender_of[pid] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit")
+            sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL))
+        return _appender_of[pid]
+
+
+def _append_on_own_connection(events: list[AuditEvent]) -> None:
+    connection.close_if_unusable_or_obsolete()  # as Django does between requests
+    try:
+        _append_all(events)  # one statement in autocommit: its own transaction and commit
+    except BaseException:
+        connection.close()  # never keep a connection that failed
+        raise
+
+
+def close_appender() -> None:
+    """Closes the appender's connection and stops its thread (at exit, and before a test
+    database is dropped)."""
+    with _appender_lock:
+        appender = _appender_of.pop(os.getpid(), None)
+    if appender is not None:
+        try:  # the connection is looked up in the appender's thread (`connection` is per thread)
+            appender.submit(lambda: connection.close()).result()
+        except RuntimeError:
+            return  # at exit the thread has already stopped; its connection ends with the process
+        appender.shutdown(wait=True)
+
+
+atexit.register(close_appender)
 
 
 def _waiting(events: list[AuditEvent]) -> bool:
     """Whether `events` wait for the end of the batch (outside any transaction)."""
-    pending = _pending.get()
-    if pending is None or connection.in_atomic_block:
+    batch = _pending.get()
+    if batch is None or connection.in_atomic_block:
         return False
-    pending.extend(events)
+    batch.events.extend(events)
     return True
 
 
@@ -129,7 +227,7 @@ def record(
     reason: str = "",
 ) -> AuditEvent:
     """Appends one event to the chain, in the caller's transaction if there is one."""
-    event = _event(actor, action, obj, decision, purpose, reason)
+    event = _event(_who(actor, purpose), action, obj, decision, reason)
     if _waiting([event]):
         return event
     _append_all([event])
@@ -145,8 +243,11 @@ def record_many(
     purpose: str = "",
 ) -> list[AuditEvent]:
     """One event per object, appended together in three queries however many there are."""
-    events = [_event(actor, action, obj, decision, purpose, "") for obj in objects]
-    if events and not _waiting(events):
+    if not objects:
+        return []
+    who = _who(actor, purpose)
+    events = [_event(who, action, obj, decision) for obj in objects]
+    if not _waiting(events):
         _append_all(events)
     return events
 
@@ -156,8 +257,11 @@ def record_each(
 ) -> list[AuditEvent]:
     """One event per (object, decision), each with its own outcome and reason, appended
     together in three queries however many there are."""
-    events = [_event(actor, action, obj, decision, purpose, "") for obj, decision in reads]
-    if events and not _waiting(events):
+    if not reads:
+        return []
+    who = _who(actor, purpose)
+    events = [_event(who, action, obj, decision) for obj, decision in reads]
+    if not _waiting(events):
         _append_all(events)
     return events
 

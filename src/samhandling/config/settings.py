@@ -113,6 +113,8 @@ TEMPLATES = [
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
+                # First: what the request read goes to the audit chain while the page renders.
+                "samhandling.audit.context_processors.reads_sent_ahead",
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
