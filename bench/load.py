@@ -13,7 +13,9 @@ PostgreSQL, on the national dataset (`DATABASE_URL`, default .../samhandling_nat
    off: the benchmark measures the pages, not the sign-in's second step or the limiter);
 3. runs locust headless (bench/locustfile.py) with 1, 10 and 50 concurrent users, each signing
    in and then clicking with a pause of `--think` seconds ("1-3"; "0" for none: the server's
-   ceiling), and prints p50/p95/p99 and requests per second of each page;
+   ceiling), and prints p50/p95/p99 and requests per second of each page, counted from the
+   moment every user has signed in (bench/locustfile.py: 50 sign-ins at once would otherwise
+   queue the first seconds' pages behind their password hashing);
 4. reads each worker's memory (RSS and PSS) after the run;
 5. the limit: for each page, the SQL the app sends for it (captured from the same request made
    in-process) is sent again straight through psycopg, no framework, and the app's time (p50 at
