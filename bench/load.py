@@ -180,6 +180,8 @@ def run_locust(users: int, seconds: int, think: str, users_file: Path, password:
     figures: dict[str, dict[str, float]] = {}
     with open(f"{prefix}_stats.csv", newline="") as stats:
         for row in csv.DictReader(stats):
+            if not float(row["Request Count"]):
+                continue  # asked only before the measurement started (signing in)
             figures[row["Name"]] = {
                 "requests": float(row["Request Count"]),
                 "failures": float(row["Failure Count"]),
