@@ -1,6 +1,7 @@
 import io
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -142,3 +143,49 @@ def test_on_postgresql_a_trigger_refuses_update_and_delete(
             connection.cursor() as cursor,
         ):
             cursor.execute(sql)
+
+
+def test_verify_audit_resumes_after_the_last_event_it_verified(
+    events: list[AuditEvent], teacher_actor: Actor, tmp_path: Path
+) -> None:
+    mark = tmp_path / "verified.json"
+    out = io.StringIO()
+    call_command("verify_audit", resume=mark, stdout=out)
+    last = events[-1]
+    assert f"{len(events)} walked, from event {events[0].sequence}" in out.getvalue()
+    assert json.loads(mark.read_text()) == {"sequence": last.sequence, "hash": last.hash}
+    for _ in range(2):
+        audit.record(teacher_actor, "view", audit.Subject("people.person", "1"))
+    out = io.StringIO()
+    call_command("verify_audit", resume=mark, stdout=out)
+    assert f"intact: {last.sequence + 2} events; 2 walked, from event {last.sequence + 1}" in (
+        out.getvalue()
+    )
+    head = AuditEvent.objects.order_by("-sequence").first()
+    assert json.loads(mark.read_text()) == {"sequence": head.sequence, "hash": head.hash}  # type: ignore[union-attr]
+
+
+def test_a_resumed_walk_finds_the_verified_event_altered_and_a_later_one(
+    events: list[AuditEvent], teacher_actor: Actor, tmp_path: Path
+) -> None:
+    mark = tmp_path / "verified.json"
+    call_command("verify_audit", resume=mark, stdout=io.StringIO())
+    later = audit.record(teacher_actor, "view", audit.Subject("people.person", "1"))
+    tamper("UPDATE audit_auditevent SET purpose = %s WHERE id = %s", ["covered up", later.pk])
+    with pytest.raises(CommandError, match=f"broken at event {later.sequence}.*altered"):
+        call_command("verify_audit", resume=mark)
+    last = events[-1]
+    tamper("UPDATE audit_auditevent SET purpose = %s WHERE id = %s", ["covered up", last.pk])
+    with pytest.raises(CommandError, match=f"event {last.sequence} differs from when it was"):
+        call_command("verify_audit", resume=mark)
+    # the mark is not moved by a walk that failed
+    assert json.loads(mark.read_text())["sequence"] == last.sequence
+
+
+def test_verify_audit_refuses_a_resume_file_that_names_no_event(
+    events: list[AuditEvent], tmp_path: Path
+) -> None:
+    mark = tmp_path / "verified.json"
+    mark.write_text('{"sequence": "three"}')
+    with pytest.raises(CommandError, match="does not name a verified event"):
+        call_command("verify_audit", resume=mark)

@@ -404,7 +404,8 @@ class Verification:
     length: int  # the sequence of the last event walked (events pruned from the start included)
     first_bad_sequence: int | None = None
     problem: str = ""
-    first_sequence: int = 1  # after pruning (samhandling.retention), the first event kept
+    first_sequence: int = 1  # the first event walked (after pruning, or after `after`)
+    last_hash: str = ""  # the hash of the last event walked
 
 
 # Events past their retention period are removed from the start of the chain by
@@ -430,8 +431,13 @@ def pruning_anchor(through: int) -> str | None:
     return None
 
 
-def verify_chain(*, checkpoint_path: Path | None = None, batch_size: int = 5000) -> Verification:
-    """Walks the chain in order; names the first event whose hash or link does not match."""
+def verify_chain(*, checkpoint_path: Path | None = None, batch_size: int = 5000,
+                 after: tuple[int, str] | None = None) -> Verification:  # fmt: skip
+    """Walks the chain in order; names the first event whose hash or link does not match.
+
+    `after` (sequence, hash) is an event that an earlier walk verified: the walk starts after
+    it, once that event is found unchanged (its content, its hash). Events before it are then
+    not walked again: a full walk now and then still checks them (docs/audit.md)."""
     previous_hash = GENESIS_HASH
     expected_sequence = 1
     length = 0
@@ -444,6 +450,16 @@ def verify_chain(*, checkpoint_path: Path | None = None, batch_size: int = 5000)
         previous_hash, expected_sequence = anchor, first
         length = last_seen = first - 1
         hashes_at[first - 1] = anchor
+    if after is not None and after[0] >= expected_sequence:  # else pruned, or nothing walked
+        sequence, verified_hash = after
+        event = AuditEvent.objects.filter(sequence=sequence).first()
+        if event is None or event.hash != verified_hash or event.compute_hash() != event.hash:
+            return Verification(
+                False, sequence - 1, sequence, f"event {sequence} differs from when it was verified"
+            )
+        previous_hash, expected_sequence = verified_hash, sequence + 1
+        length = last_seen = sequence
+        hashes_at[sequence] = verified_hash
     start = expected_sequence
     while True:
         batch = list(
@@ -494,7 +510,7 @@ def verify_chain(*, checkpoint_path: Path | None = None, batch_size: int = 5000)
             return Verification(
                 False, length, seq, f"event {seq} differs from the checkpoint written earlier"
             )
-    return Verification(True, length, first_sequence=start)
+    return Verification(True, length, first_sequence=start, last_hash=previous_hash)
 
 
 def checkpoint_path() -> Path:
