@@ -196,3 +196,16 @@ def test_an_open_redirect_after_sign_in_is_refused(teacher: User, settings: Any)
         "/accounts/login/?next=https://evil.example/", {"username": "teacher", "password": PASSWORD}
     )
     assert response["Location"] == "/"
+
+
+def test_after_the_middleware_the_request_holds_the_user_itself(
+    teacher: User, signed_in: Callable[[User], Client]
+) -> None:
+    """Not the lazy objects around it (Django's and django-otp's): a page reads the user
+    hundreds of times. django-otp's verification state is still on it."""
+    response = signed_in(teacher).get("/work/")
+    assert response.status_code == 200
+    request = response.wsgi_request
+    assert type(request.user) is User
+    assert request.actor.user is request.user  # type: ignore[attr-defined]
+    assert callable(request.user.is_verified)  # type: ignore[attr-defined]

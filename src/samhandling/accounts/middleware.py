@@ -1,11 +1,13 @@
 """Session limits (idle and absolute), the request's actor, and the second-factor gate."""
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.functional import LazyObject, empty
 
 from samhandling.organisations.actors import ACTIVE_MEMBERSHIP_SESSION_KEY, actor_for
 
@@ -47,11 +49,23 @@ class SessionLimitsMiddleware:
                     # before it has been idle for SESSION_IDLE_SECONDS, never after).
                     session["last_seen_at"] = now
                 services.session_seen(request, now)
+        # From here on the user itself, not the lazy objects around it (Django's and
+        # django-otp's, both evaluated by now): a page reads it hundreds of times (templates,
+        # policy, audit), each read through two proxies otherwise.
+        request.user = user = _unwrapped(request.user)
         request.actor = actor_for(  # type: ignore[attr-defined]
-            request.user if request.user.is_authenticated else None,
+            user if user.is_authenticated else None,
             membership_id=request.session.get(ACTIVE_MEMBERSHIP_SESSION_KEY),
         )
         return self.get_response(request)
+
+
+def _unwrapped(user: Any) -> Any:
+    while isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
+    return user
 
 
 class SecondFactorMiddleware:
