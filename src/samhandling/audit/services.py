@@ -62,7 +62,7 @@ def describe(obj: Any) -> Subject:
 
 def _who(actor: Actor | None, purpose: str) -> dict[str, Any]:
     """The fields that say who read or wrote, where and why: the same for every event of one
-    call (worked out once: `actor.user` is a lazy object, each attribute a call through it)."""
+    call, so worked out once per call (a page records a dozen events in one)."""
     ctx = context.current()
     user = actor.user if actor else None
     organisation = actor.organisation if actor else None
