@@ -71,7 +71,8 @@ def _server_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def _manage(*args: str) -> None:
+def manage(*args: str) -> None:
+    """Runs manage.py on the browser tests' database, as the servers see it."""
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=BASE_DIR,
@@ -95,11 +96,11 @@ def e2e_database() -> Path:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{DB_PATH}{suffix}").unlink(missing_ok=True)
     if not (VAR_DIR / "static" / "staticfiles.json").exists():
-        _manage("collectstatic", "--noinput", "-v", "0")
-    _manage("migrate", "--noinput")
-    _manage("load_regions")
-    _manage("load_statistics")
-    _manage("seed_demo")
+        manage("collectstatic", "--noinput", "-v", "0")
+    manage("migrate", "--noinput")
+    manage("load_regions")
+    manage("load_statistics")
+    manage("seed_demo")
     return DB_PATH
 
 

@@ -13,10 +13,13 @@ The content is the demo catalogue that `make run` loads (seed_demo); entries are
 following links from the lists, so no database id is written into a test.
 """
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from tests.e2e.conftest import manage
 from tests.e2e.support import (
     DESKTOP,
     assert_keyboard_usable,
@@ -24,8 +27,11 @@ from tests.e2e.support import (
     nb,
     sign_in,
     sign_out,
+    tab_to,
     watch_for_problems,
 )
+
+from samhandling.demo.management.commands.seed_demo import DEMO_CATALOGUE
 
 pytestmark = pytest.mark.e2e
 
@@ -251,3 +257,40 @@ def test_the_import_page_is_accessible(browser: Browser, demo_server: str) -> No
         check_axe_and_phone_width(page, "(catalogue import)")
     finally:
         context.close()
+
+
+def test_the_second_page_of_a_list_is_accessible_and_reached_by_keyboard(
+    visitor: BrowserContext, demo_server: str, tmp_path: Path
+) -> None:
+    """The demo's lists fit on one page. 30 Icelandic practices are imported first, as a
+    directorate imports them (the command line, two editors), so that the experience bank's
+    Icelandic list has two pages; no other test looks at that list."""
+    demo = json.loads(DEMO_CATALOGUE.read_text(encoding="utf-8"))
+    icelandic = next(entry for entry in demo["practices"] if entry["country"] == "IS")
+    practices = [
+        {**icelandic, "key": f"e2e-page-{n}", "translations": [],
+         "title": f"Islandsk praksis {n:02d} (e2e-eksempel)"}
+        for n in range(30)
+    ]  # fmt: skip
+    document = tmp_path / "practices.json"
+    document.write_text(
+        json.dumps({"format": "samhandling-catalogue", "version": 1, "practices": practices}),
+        encoding="utf-8",
+    )
+    manage("import_catalogue", str(document), "--editor", "redaktor", "--publish-as", "redaktor2")
+    page = visitor.new_page()
+    problems = watch_for_problems(page)
+    try:
+        open_page(page, demo_server, "/catalogue/practices/?country=IS", "")
+        pages = page.locator("main nav.ds-pagination")
+        expect(pages.locator("[aria-current]")).to_have_text("1")
+        tab_to(page, pages.locator("a[rel=next]"))
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        expect(pages.locator("[aria-current]")).to_have_text("2")
+        assert "country=IS" in page.url and "page=2" in page.url  # the filter is kept
+        expect(page.locator("main").get_by_text("(e2e-eksempel)").first).to_be_visible()
+        check_axe_and_phone_width(page, "(experience bank, page 2)")
+        assert not problems, problems
+    finally:
+        page.close()
