@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client, override_settings
 
 from samhandling.accounts.models import User
@@ -20,6 +21,17 @@ from samhandling.people.identity import synthetic_norwegian_id
 from samhandling.people.models import FamilyRelation, Person
 
 PASSWORD = "a-long-test-password-0-24"
+
+
+def tamper(sql: str, params: list[object] | None = None) -> None:
+    """Changes a table behind the ORM's back, as an attacker with database access would (on
+    PostgreSQL with the append-only triggers switched off for the statement)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = replica")
+        cursor.execute(sql, params or [])
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = DEFAULT")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -6,21 +6,12 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
+from tests.conftest import tamper
 
 from samhandling.audit import services as audit
 from samhandling.audit.models import AppendOnlyError, AuditEvent
 from samhandling.organisations.actors import Actor
 from samhandling.people.models import Person
-
-
-def tamper(sql: str, params: list[object]) -> None:
-    """Changes the table behind the ORM's back, as an attacker with database access would."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET session_replication_role = replica")  # switches triggers off
-        cursor.execute(sql, params)
-        if connection.vendor == "postgresql":
-            cursor.execute("SET session_replication_role = DEFAULT")
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
+from tests.conftest import tamper
 from tests.retention.town import Town, ancient_events
 
 from samhandling.access.models import Consent, LegalBasis
@@ -351,12 +352,7 @@ def test_audit_events_past_their_period_are_pruned_and_the_chain_still_verifies(
 def test_events_removed_from_the_start_beyond_what_retention_recorded_are_detected(
     pruned: dict[str, Any],
 ) -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET session_replication_role = replica")
-        cursor.execute("DELETE FROM audit_auditevent WHERE sequence = 6")
-        if connection.vendor == "postgresql":
-            cursor.execute("SET session_replication_role = DEFAULT")
+    tamper("DELETE FROM audit_auditevent WHERE sequence = 6")
     result = audit.verify_chain()
     assert not result.intact
     assert result.problem == "event 1 is missing (next is 7)"
@@ -388,12 +384,7 @@ def test_pruning_refuses_to_remove_events_that_do_not_verify(
     town: Town, retention_on: None
 ) -> None:
     events = ancient_events(4)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET session_replication_role = replica")
-        cursor.execute("UPDATE audit_auditevent SET purpose = 'covered up' WHERE sequence = 2")
-        if connection.vendor == "postgresql":
-            cursor.execute("SET session_replication_role = DEFAULT")
+    tamper("UPDATE audit_auditevent SET purpose = 'covered up' WHERE sequence = 2")
     with pytest.raises(deletion.PruningError, match="event 2 does not verify"):
         deletion.prune_audit_events(events[-1].sequence)
     report = services.apply(dry_run=False)
