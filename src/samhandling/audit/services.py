@@ -534,11 +534,35 @@ def write_checkpoint(path: Path | None = None) -> dict[str, Any]:
         "hash": head.hash,
         "written_at": timezone.now().isoformat(timespec="seconds"),
     }
+    _write_atomically(path, data)
+    return data
+
+
+def read_verified_mark(path: Path) -> tuple[int, str] | None:
+    """The last event an intact walk verified (`verify_audit --resume`), or None before the
+    first walk. A file that does not name one is a ValueError."""
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text())
+        return int(data["sequence"]), str(data["hash"])
+    except (ValueError, KeyError, TypeError) as error:
+        raise ValueError(f"{path} does not name a verified event: {error}") from error
+
+
+def write_verified_mark(path: Path, verification: Verification) -> None:
+    """Names the last event of an intact walk, for the next walk to start after it."""
+    if not verification.intact:
+        raise ValueError("only an intact walk moves the mark on")
+    _write_atomically(path, {"sequence": verification.length, "hash": verification.last_hash})
+
+
+def _write_atomically(path: Path, data: dict[str, Any]) -> None:
+    """Replaced whole or not at all, and on disk before it returns."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".checkpoint-")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-")
     with os.fdopen(fd, "w") as handle:
         json.dump(data, handle)
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
-    return data

@@ -1,6 +1,3 @@
-import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -27,14 +24,17 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         resume: Path | None = options["resume"]
-        after = _read_verified(resume) if resume else None
+        try:
+            after = services.read_verified_mark(resume) if resume else None
+        except ValueError as error:
+            raise CommandError(str(error)) from error
         result = services.verify_chain(checkpoint_path=options["checkpoint"], after=after)
         if not result.intact:
             raise CommandError(
                 f"Audit chain broken at event {result.first_bad_sequence}: {result.problem}."
             )
         if resume:
-            _write_verified(resume, result.length, result.last_hash)
+            services.write_verified_mark(resume, result)
             walked = result.length - result.first_sequence + 1
             self.stdout.write(self.style.SUCCESS(
                 f"Audit chain intact: {result.length} events; {walked} walked, from event "
@@ -42,24 +42,3 @@ class Command(BaseCommand):
             ))  # fmt: skip
             return
         self.stdout.write(self.style.SUCCESS(f"Audit chain intact: {result.length} events."))
-
-
-def _read_verified(path: Path) -> tuple[int, str] | None:
-    if not path.exists():
-        return None  # the first walk: from the start
-    try:
-        data = json.loads(path.read_text())
-        return int(data["sequence"]), str(data["hash"])
-    except (ValueError, KeyError, TypeError) as error:
-        raise CommandError(f"{path} does not name a verified event: {error}") from error
-
-
-def _write_verified(path: Path, sequence: int, hash_: str) -> None:
-    """Atomically replaced, as the checkpoint is."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".verified-")
-    with os.fdopen(fd, "w") as handle:
-        json.dump({"sequence": sequence, "hash": hash_}, handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
