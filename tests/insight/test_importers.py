@@ -84,3 +84,37 @@ def test_csv_errors_have_line_numbers_and_nothing_is_written(population: Indicat
     positions = [problem.position for problem in result.errors]
     assert positions == ["line 4", "line 6", "line 3", "line 5", "line 7"]
     assert Observation.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [
+        ("999999999999.999", True),  # 15 digits: kept and read back as it was
+        ("-999999999999.999", True),
+        ("999999999999.999999", False),  # fits the column, but comes back from SQLite as 1e12
+        ("999999999999.9999999", False),  # rounds to 1e12 at six decimals
+        ("1e12", False),
+    ],
+)
+def test_a_value_is_kept_only_if_it_can_be_read_back(
+    population: Indicator, value: str, kept: bool
+) -> None:
+    """The same rule on both databases: a value SQLite would round up to a million million
+    (Django reads a decimal back at 15 significant digits) is refused, with its line."""
+    csv_file = f"region,period,indicator,value,status\n4003,2024,Personer1,{value},\n"
+    json_stat = json.loads(JSONSTAT.read_bytes())
+    json_stat["value"] = [float(value)] + json_stat["value"][1:]
+    files = [(csv_file.encode(), "one.csv"), (json.dumps(json_stat).encode(), "one.json")]
+    for content, name in files:
+        result = importers.load(content, name)
+        assert result.ok is kept, (name, result.errors)
+        if kept:
+            assert Observation.objects.filter(value=Decimal(value)).exists()
+            assert all(o.value is not None for o in Observation.objects.all())  # read back
+            Observation.objects.all().delete()
+            ObservationRevision.objects.all().delete()
+        else:
+            [problem] = result.errors
+            assert "out of range" in problem.message
+            assert problem.position.startswith(("line 2", "value 0"))
+            assert Observation.objects.count() == 0

@@ -23,6 +23,7 @@ from .rows import (
     Row,
     ValuePosition,
     check_period,
+    out_of_range,
     parse_status,
     parse_value,
 )
@@ -150,7 +151,6 @@ def parse_dataset(dataset: dict[str, Any], mapping: Mapping, parsed: Parsed, lab
         )  # fmt: skip
         for code in categories[period_at]
     }
-    limit = Decimal("1e12")
     fixed = mapping.fixed_indicator
     dense = isinstance(values, list)
     # Statuses as a lookup by position: a list, a sparse object, or one status for all.
@@ -175,8 +175,8 @@ def parse_dataset(dataset: dict[str, Any], mapping: Mapping, parsed: Parsed, lab
         value: Decimal | None
         if type(raw) is int or type(raw) is float:  # the common case, without the general path
             value = Decimal(raw) if type(raw) is int else Decimal(repr(raw))
-            if not value.is_finite() or abs(value) >= limit:
-                value = parse_value(raw, where, parsed)
+            if out_of_range(value):
+                value = parse_value(raw, where, parsed)  # says why
         else:
             value = parse_value(raw, where, parsed)
         status = "" if symbol is None else parse_status(symbol, where, parsed)

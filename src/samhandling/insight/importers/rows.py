@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 from typing import NamedTuple
 
 from django.utils.translation import gettext as _
@@ -94,11 +94,32 @@ def parse_value(text: object, position: Position, parsed: Parsed) -> Decimal | N
     except InvalidOperation:
         parsed.error(position, _("The value %(value)s is not a number.") % {"value": text})
         return None
-    limit = Decimal("1e12")  # also once rounded to the six decimals that are stored
-    if not value.is_finite() or abs(value) >= limit or abs(round(value, 6)) >= limit:
+    if out_of_range(value):
         parsed.error(position, _("The value %(value)s is out of range.") % {"value": text})
         return None
     return value
+
+
+# What an observation's value (18 digits, 6 of them decimals) holds: less than a million
+# million, also once rounded as it is kept. SQLite keeps a decimal as a double and Django reads
+# it back rounded to 15 significant digits, so 999999999999.999999 would come back as 1e12,
+# which the column cannot give back (every later read of it would fail): the same rule on
+# both databases, so that a file imports the same everywhere.
+VALUE_LIMIT = Decimal("1e12")
+_AS_READ_BACK = Context(prec=15)
+_SURELY_IN_RANGE = Decimal("999999999999.999")  # below it, no rounding reaches the limit
+
+
+def out_of_range(value: Decimal) -> bool:
+    if not value.is_finite():
+        return True
+    if abs(value) < _SURELY_IN_RANGE:  # nearly every value: one comparison (the hot path)
+        return False
+    return (
+        abs(value) >= VALUE_LIMIT
+        or abs(round(value, 6)) >= VALUE_LIMIT
+        or abs(_AS_READ_BACK.plus(value)) >= VALUE_LIMIT
+    )
 
 
 def parse_status(symbol: object, position: Position, parsed: Parsed) -> str:
