@@ -7,7 +7,11 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "samhandling"
-TEMPLATES = sorted(p for p in SRC.rglob("templates/**/*.html"))
+# Django templates, and Jinja2 ones (page bodies and form fields, decisions 0005 and 0006): the
+# same rules, and the same markers of template language ({{ }}, {% %}, {# #}).
+TEMPLATES = sorted(
+    p for folder in ("templates", "jinja2") for p in SRC.rglob(f"{folder}/**/*.html")
+)
 # Text shown in its own language on purpose (the language switch names each language in itself).
 OWN_LANGUAGE_NAMES = {"Norsk (bokmål)", "English"}
 # Names of file formats, the same in every language (links to downloads in that format).
@@ -67,3 +71,4 @@ def test_templates_have_no_text_outside_gettext(template: Path) -> None:
 
 def test_there_are_templates_to_check() -> None:
     assert len(TEMPLATES) >= 5
+    assert any("jinja2" in p.parts for p in TEMPLATES)

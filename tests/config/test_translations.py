@@ -1,3 +1,5 @@
+import gettext
+import re
 import subprocess
 from pathlib import Path
 
@@ -48,3 +50,17 @@ def test_every_source_string_is_in_the_bokmal_catalogue(tmp_path: Path) -> None:
         and line.split(" ", 1)[1] not in catalogue
     ]
     assert missing == []
+
+
+def test_every_text_of_the_jinja2_templates_is_in_the_bokmal_catalogue() -> None:
+    """The page bodies in Jinja2 (decision 0006) write each text as _("…"), which makemessages
+    finds; a text added there without `make translations` would show in English."""
+    with (LOCALE / "nb" / "LC_MESSAGES" / "django.mo").open("rb") as compiled:
+        translated = set(gettext.GNUTranslations(compiled)._catalog)  # type: ignore[attr-defined]
+    texts = {
+        match[1] or match[2]
+        for template in LOCALE.parent.rglob("jinja2/**/*.html")
+        for match in re.finditer(r"""_\((?:"([^"]+)"|'([^']+)')\)""", template.read_text())
+    }
+    assert texts
+    assert sorted(texts - translated) == []

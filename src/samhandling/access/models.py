@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samhandling.audit.services import Subject
+from samhandling.config.choices import ChoiceLabels
 from samhandling.organisations.models import Organisation, Region
 
 
@@ -69,7 +70,7 @@ def _refuse_new_sharers(sender: Any, instance: Any, action: str, reverse: bool,
         raise ImmutableScopeError("The services of a recorded consent cannot be changed.")
 
 
-class Consent(models.Model):
+class Consent(ChoiceLabels, models.Model):
     """The family's consent that named services (or professionals) may share information."""
 
     # Everything that defines what the consent covers; fixed once recorded.
@@ -166,7 +167,7 @@ class Consent(models.Model):
         return "valid"
 
 
-class LegalBasis(models.Model):
+class LegalBasis(ChoiceLabels, models.Model):
     """A law that lets one service share with another without consent, for a named exchange."""
 
     # What the legal basis names; fixed once recorded.
@@ -233,7 +234,7 @@ class LegalBasis(models.Model):
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
 
-class EmergencyAccess(models.Model):
+class EmergencyAccess(ChoiceLabels, models.Model):
     """Break-glass: a professional outside the team opens a case with a stated reason."""
 
     municipality = models.ForeignKey(Region, models.PROTECT, related_name="+")

@@ -4,6 +4,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from samhandling.config.choices import ChoiceLabels
+
 
 class User(AbstractUser):
     """A person who signs in: a professional, leader, analyst, editor or administrator."""
@@ -20,7 +22,7 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
-class LoginThrottle(models.Model):
+class LoginThrottle(ChoiceLabels, models.Model):
     """Failed sign-ins per username (whether or not the user exists), for the lock-out."""
 
     username = models.CharField(max_length=150, unique=True)
@@ -35,7 +37,7 @@ class LoginThrottle(models.Model):
         return f"{self.failures} failures"
 
 
-class SessionRecord(models.Model):
+class SessionRecord(ChoiceLabels, models.Model):
     """One signed-in session, so that its person can see where they are signed in.
 
     Only when and how it started and when it was last used (to the minute); the session itself
@@ -65,7 +67,7 @@ class SessionRecord(models.Model):
         return f"session {self.pk}"
 
 
-class ApiToken(models.Model):
+class ApiToken(ChoiceLabels, models.Model):
     """A bearer token for an integration, issued to a user by an administrator.
 
     Only the SHA-256 hash of the token is stored; the token itself is shown once, when issued.
@@ -95,7 +97,7 @@ class ApiToken(models.Model):
         return self.expires_at is None or self.expires_at > now
 
 
-class CitizenIdentity(models.Model):
+class CitizenIdentity(ChoiceLabels, models.Model):
     """Links a citizen's sign-in (ID-porten, or the demo sign-in) to their identity number.
 
     A citizen has no membership in any organisation. The identity number links them to every

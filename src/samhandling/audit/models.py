@@ -11,6 +11,8 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from samhandling.config.choices import ChoiceLabels
+
 GENESIS_HASH = "0" * 64
 UNIT_SEPARATOR = "\x1f"
 
@@ -27,7 +29,7 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
         raise AppendOnlyError("Audit events are append-only.")
 
 
-class AuditEvent(models.Model):
+class AuditEvent(ChoiceLabels, models.Model):
     class Action(models.TextChoices):
         VIEW = "view", _("Viewed")
         CREATE = "create", _("Created")
@@ -125,7 +127,7 @@ class AuditEvent(models.Model):
         return hashlib.sha256(self.canonical()).hexdigest()
 
 
-class ChainHead(models.Model):
+class ChainHead(ChoiceLabels, models.Model):
     """One row: the newest sequence and hash. Locking it serialises appends to the chain."""
 
     sequence = models.PositiveBigIntegerField(default=0)

@@ -19,6 +19,7 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from samhandling.config.choices import ChoiceLabels
 from samhandling.insight.models import Indicator
 from samhandling.organisations.models import Organisation, Region, Sector
 
@@ -94,7 +95,7 @@ class Origin(models.TextChoices):
     EXAMPLE = "example", _("Example, not official")
 
 
-class Entry(models.Model):
+class Entry(ChoiceLabels, models.Model):
     """What every catalogue entry shares: its place in the editorial workflow."""
 
     status = models.CharField(
@@ -155,7 +156,7 @@ class Entry(models.Model):
         return self.status == Status.PUBLISHED
 
 
-class AgeSpan(models.Model):
+class AgeSpan(ChoiceLabels, models.Model):
     age_from = models.PositiveSmallIntegerField(
         _("from age"), default=0, validators=[MaxValueValidator(OLDEST)]
     )
@@ -402,7 +403,7 @@ class Practice(Entry, AgeSpan):
         return self.title
 
 
-class PracticeTranslation(models.Model):
+class PracticeTranslation(ChoiceLabels, models.Model):
     """A practice's text in another language than the one it was written in."""
 
     practice = models.ForeignKey(Practice, models.CASCADE, related_name="translations")
@@ -460,7 +461,7 @@ class Resource(Entry):
         return _bilingual(self.title_nb, self.title_en)
 
 
-class Revision(models.Model):
+class Revision(ChoiceLabels, models.Model):
     """One change to one entry: the whole entry as it was after the change, who made it and
     when. Appended by the services, never edited."""
 

@@ -1,12 +1,14 @@
-"""Page links of a paged list (components/pagination.html), registered as the template library
-`pages` (settings.TEMPLATES): each list may have its own query parameter, so that a page can
-hold two paged lists."""
+"""The template library `pages` (settings.TEMPLATES): page links of a paged list
+(components/pagination.html), where each list may have its own query parameter, so that a page
+can hold two paged lists; and a page's body written in Jinja2 (config/jinja.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import template
+from django.template import engines
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -18,3 +20,10 @@ def page_query(context: Any, param: str, number: int) -> str:
     params = context.request.GET.copy()
     params[param] = number
     return f"?{params.urlencode()}"
+
+
+@register.simple_tag(takes_context=True)
+def jinja_body(context: Any, name: str) -> SafeString:
+    """The Jinja2 template `name` rendered with the page's context (decision 0006)."""
+    body = engines["jinja2"].get_template(name)
+    return mark_safe(body.render(context.flatten(), context.request))  # noqa: S308 - Jinja2 escaped it

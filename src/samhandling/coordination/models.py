@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samhandling.audit.services import Subject
+from samhandling.config.choices import ChoiceLabels
 from samhandling.organisations.models import Organisation, Region, Sector
 
 
@@ -29,7 +30,7 @@ class Visibility(models.TextChoices):
     TEAM = "team", _("The whole team")
 
 
-class TenantRow(models.Model):
+class TenantRow(ChoiceLabels, models.Model):
     """A row that belongs to a case, and so to the case's municipality."""
 
     municipality = models.ForeignKey(Region, models.PROTECT, related_name="+")
@@ -554,7 +555,7 @@ class IncomingConcern(TenantRow):
         return f"incoming concern {self.pk}"
 
 
-class Notification(models.Model):
+class Notification(ChoiceLabels, models.Model):
     """An in-app message to one user. Its text never names the child."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from samhandling.config.choices import ChoiceLabels
 from samhandling.organisations.models import Region
 
 
@@ -45,7 +46,7 @@ class Topic(models.TextChoices):
     COORDINATION = "coordination", _("Coordination (our own figures)")
 
 
-class Indicator(models.Model):
+class Indicator(ChoiceLabels, models.Model):
     class Origin(models.TextChoices):
         OFFICIAL = "official", _("Official statistics")
         DERIVED = "derived", _("Derived from official statistics")
@@ -101,7 +102,7 @@ class Status(models.TextChoices):
     UNCERTAIN = "uncertain", _("Uncertain")
 
 
-class ImportBatch(models.Model):
+class ImportBatch(ChoiceLabels, models.Model):
     """One import of one file: what it held, what it changed, and every error with its place."""
 
     class State(models.TextChoices):
@@ -137,7 +138,7 @@ class ImportBatch(models.Model):
         return self.file_name
 
 
-class Observation(models.Model):
+class Observation(ChoiceLabels, models.Model):
     """One value: indicator × region × period (× a breakdown such as sex and age)."""
 
     indicator = models.ForeignKey(Indicator, models.CASCADE, related_name="observations")
@@ -174,7 +175,7 @@ class Observation(models.Model):
         return f"{self.indicator_id} {self.region_id} {self.period}"
 
 
-class ObservationRevision(models.Model):
+class ObservationRevision(ChoiceLabels, models.Model):
     """A value as it was before a newer file changed it."""
 
     observation = models.ForeignKey(Observation, models.CASCADE, related_name="revisions")
@@ -193,7 +194,7 @@ class ObservationRevision(models.Model):
         return f"revision of {self.observation_id}"
 
 
-class RegionCodeChange(models.Model):
+class RegionCodeChange(ChoiceLabels, models.Model):
     """An older municipality code and the 2024 code it became (SSB's classification changes).
 
     A weight of 1 is a merger or a renumbering: the old series continues under the new code. A
@@ -217,7 +218,7 @@ class RegionCodeChange(models.Model):
         return f"{self.old_code} → {self.new_code}"
 
 
-class Commentary(models.Model):
+class Commentary(ChoiceLabels, models.Model):
     """The municipality's own reading of its challenge picture. Never edited: each save is a
     new version, and the newest is shown."""
 
@@ -239,7 +240,7 @@ class Commentary(models.Model):
         return f"commentary {self.region_id} v{self.version}"
 
 
-class Aggregate(models.Model):
+class Aggregate(ChoiceLabels, models.Model):
     """An anonymous figure from the coordination work, per municipality and quarter, stored
     after small-number suppression (so a suppressed count never exists in this table)."""
 
@@ -276,7 +277,7 @@ class Aggregate(models.Model):
         return f"{self.measure} {self.municipality_id} {self.quarter}"
 
 
-class ResearchDownload(models.Model):
+class ResearchDownload(ChoiceLabels, models.Model):
     """Who downloaded which aggregates, when (follow-up research gets aggregates only)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")

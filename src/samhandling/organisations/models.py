@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from samhandling.config.choices import ChoiceLabels
+
 
 class Sector(models.TextChoices):
     """The sectors that work around children and young people."""
@@ -29,7 +31,7 @@ class Sector(models.TextChoices):
         )
 
 
-class Region(models.Model):
+class Region(ChoiceLabels, models.Model):
     """A country, county or municipality (the 2024 structure in Norway)."""
 
     class Kind(models.TextChoices):
@@ -73,7 +75,7 @@ class Region(models.Model):
         return self.short_name or self.name
 
 
-class Organisation(models.Model):
+class Organisation(ChoiceLabels, models.Model):
     """A service unit in a municipality, a directorate, or another body such as KS."""
 
     class Kind(models.TextChoices):
@@ -124,7 +126,7 @@ class Role(models.TextChoices):
     SYSTEM_ADMIN = "system_admin", _("System administrator")
 
 
-class Membership(models.Model):
+class Membership(ChoiceLabels, models.Model):
     """A user's role in one organisation. A user may hold several."""
 
     user = models.ForeignKey(

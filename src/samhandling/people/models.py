@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from samhandling.audit.services import Subject
+from samhandling.config.choices import ChoiceLabels
 from samhandling.organisations.models import Region
 
 from .identity import COUNTRIES, validate_national_id
@@ -23,7 +24,7 @@ class AddressProtection(models.TextChoices):
     STRICTLY_CONFIDENTIAL = "strict", _("Strictly confidential address (strengt fortrolig adresse)")
 
 
-class Person(models.Model):
+class Person(ChoiceLabels, models.Model):
     given_name = models.CharField(_("given name"), max_length=100)
     family_name = models.CharField(_("family name"), max_length=100)
     date_of_birth = models.DateField(_("date of birth"))
@@ -118,7 +119,7 @@ class Person(models.Model):
         return self.address_protection == AddressProtection.STRICTLY_CONFIDENTIAL
 
 
-class FamilyRelation(models.Model):
+class FamilyRelation(ChoiceLabels, models.Model):
     """`relative` is the guardian, parent or sibling of `person`."""
 
     class Kind(models.TextChoices):

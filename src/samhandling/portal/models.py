@@ -12,9 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samhandling.audit.services import Subject
+from samhandling.config.choices import ChoiceLabels
 
 
-class DataExport(models.Model):
+class DataExport(ChoiceLabels, models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting to start")
         RUNNING = "running", _("Being made")

@@ -11,10 +11,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from samhandling.audit.services import Subject
+from samhandling.config.choices import ChoiceLabels
 from samhandling.organisations.models import Region
 
 
-class PrivacyRequest(models.Model):
+class PrivacyRequest(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         ERASURE = "erasure", _("Erasure (GDPR art. 17)")
         RESTRICTION = "restriction", _("Restriction of processing (GDPR art. 18)")

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
 from samhandling.config import forms as base
@@ -261,11 +262,14 @@ def practices(request: Request) -> HttpResponse:
         (facet, FACET_PARAMS[facet.name], form[FACET_PARAMS[facet.name]].errors)
         for facet in selectors.practice_facets(criteria)
     ]
+    page = _page(request, found)
+    count = page.paginator.count
     context = {
         "form": form,
-        "page": _page(request, found),
+        "page": page,
         "facets": facets,
         "search_method": selectors.search_method(Practice),
+        "results_heading": ngettext("%(n)s practice", "%(n)s practices", count) % {"n": count},
     }
     return render(request, "catalogue/practices.html", context)
 

@@ -1,0 +1,68 @@
+"""Jinja2 for the body of the busiest pages (decision 0006).
+
+A page stays a Django template that extends `base.html`; its content block may be written in
+Jinja2 instead and included with `{% jinja_body "app/name.html" %}` (template library `pages`).
+Jinja2 compiles a template to Python and renders the long lists of such a page several times
+faster than Django's engine does (bench/README.md).
+
+The environment gives Jinja2 templates what our Django templates use:
+- `_("text")`: gettext, with the Django catalogue. Write every text as `_("…")` with a
+  literal, so that `make translations` (Django's makemessages) finds it. Plurals are chosen
+  in Python (`ngettext`), where makemessages finds them too.
+- shared macros under src/samhandling/jinja2/ (components/field.html);
+- `url(name, *args)`, `static(path)`, `querystring(request, name=value)` (as Django's tag);
+- the filters `date`, `truncatewords` and `linebreaksbr` from Django, and `fill`, which puts
+  escaped values into a translated text: `_("Page %(number)s")|fill(number=n)`, as
+  `{% blocktranslate %}` does;
+- the catalogue's `age_span` filter.
+
+Autoescaping is on, as in Django templates.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+from django.template import defaultfilters
+from django.template.defaulttags import querystring as django_querystring
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import translation
+from jinja2 import Environment
+from markupsafe import Markup
+
+
+def fill(text: str, **values: Any) -> Markup:
+    """`text` with `%(name)s` filled in, as `{% blocktranslate %}` does: the values are
+    escaped, the translated text is not (it is ours, not the user's)."""
+    return Markup(text) % values  # noqa: S704 - our own text; the values are escaped
+
+
+def url(name: str, *args: Any) -> str:
+    return reverse(name, args=args or None)
+
+
+def querystring(request: Any, **changes: Any) -> str:
+    """The current query string with `changes` (as Django's `{% querystring %}`)."""
+    return str(django_querystring(SimpleNamespace(request=request), **changes))  # type: ignore[arg-type]
+
+
+def environment(**options: Any) -> Environment:
+    from samhandling.catalogue.templatetags.catalogue_public import age_span
+
+    options.setdefault("extensions", []).append("jinja2.ext.i18n")
+    env = Environment(**options)  # noqa: S701 - the backend sets autoescape (on by default)
+    # Added to the environment by the i18n extension:
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        translation.gettext, translation.ngettext, newstyle=False
+    )
+    env.globals.update({"url": url, "static": static, "querystring": querystring})
+    env.filters.update({
+        "date": defaultfilters.date,
+        "truncatewords": defaultfilters.truncatewords,
+        "linebreaksbr": defaultfilters.linebreaksbr,
+        "fill": fill,
+        "age_span": age_span,
+    })  # fmt: skip
+    return env

@@ -1,0 +1,39 @@
+"""Page bodies in Jinja2 (decision 0006) and the choice labels every page shows."""
+
+from django.template import engines
+from django.test import RequestFactory
+from django.utils import translation
+
+from samhandling.catalogue.models import Practice
+from samhandling.config.jinja import fill, querystring
+
+
+def test_fill_escapes_the_values_and_keeps_the_text_as_blocktranslate_does() -> None:
+    assert fill("<b>%(name)s</b>", name="<script>") == "<b>&lt;script&gt;</b>"
+
+
+def test_querystring_keeps_the_rest_of_the_query_as_djangos_tag_does() -> None:
+    request = RequestFactory().get("/list/", {"q": "barn & unge", "countries": ["NO", "SE"]})
+    assert querystring(request, page=2) == "?q=barn+%26+unge&countries=NO&countries=SE&page=2"
+    assert querystring(request, q=None) == "?countries=NO&countries=SE"
+
+
+def test_a_body_translates_escapes_and_reverses() -> None:
+    source = '{{ _("Next") }} {{ url("catalogue:practice", 7) }} {{ text }}'
+    body = engines["jinja2"].from_string(source)
+    with translation.override("nb"):
+        assert body.render({"text": "<i>"}) == "Neste /catalogue/practices/7/ &lt;i&gt;"
+    with translation.override("en"):
+        assert body.render({"text": "<i>"}).startswith("Next ")
+
+
+def test_a_choice_label_is_in_the_language_of_the_request() -> None:
+    practice = Practice(country=Practice.Country.SWEDEN, level=Practice.Level.MUNICIPAL)
+    with translation.override("nb"):
+        norwegian = practice.get_country_display()
+    with translation.override("en"):
+        english = practice.get_country_display()
+    assert norwegian == "Sverige"
+    assert english == "Sweden"
+    # A value that is not among the choices shows as itself, as in Django.
+    assert Practice(country="XX").get_country_display() == "XX"
