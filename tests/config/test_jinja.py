@@ -37,3 +37,36 @@ def test_a_choice_label_is_in_the_language_of_the_request() -> None:
     assert english == "Sweden"
     # A value that is not among the choices shows as itself, as in Django.
     assert Practice(country="XX").get_country_display() == "XX"
+
+
+def test_dates_times_and_numbers_print_as_in_a_django_template() -> None:
+    import datetime
+    from decimal import Decimal
+
+    night = datetime.datetime(2026, 6, 30, 22, 30, tzinfo=datetime.UTC)  # 1 July, 00:30 in Oslo
+    day = datetime.date(2026, 11, 27)
+    cases = [
+        (night, "SHORT_DATETIME_FORMAT"),
+        (night, "DATE_FORMAT"),
+        (day, "SHORT_DATE_FORMAT"),
+        (day, "DATE_FORMAT"),
+        (datetime.time(8, 5), "TIME_FORMAT"),
+        (Decimal("1234.5"), ""),
+        (12345, ""),
+        (None, "DATE_FORMAT"),
+    ]
+    for language in ("nb", "en"):
+        with translation.override(language):
+            for value, form in cases:
+                django_page = engines["django"].from_string(
+                    f'{{{{ v }}}}|{{{{ v|date:"{form}" }}}}'
+                )
+                jinja_body = engines["jinja2"].from_string(
+                    f'{{{{ v|localize }}}}|{{{{ v|date("{form}") }}}}'
+                )
+                expected = django_page.render({"v": value})
+                assert jinja_body.render({"v": value}) == expected, (language, value, form)
+    with translation.override("nb"):
+        assert (
+            engines["jinja2"].from_string("{{ v|localize }}").render({"v": night}).endswith("00:30")
+        )

@@ -10,11 +10,14 @@ The environment gives Jinja2 templates what our Django templates use:
   literal, so that `make translations` (Django's makemessages) finds it. Plurals are chosen
   in Python (`ngettext`), where makemessages finds them too.
 - shared macros under src/samhandling/jinja2/ (components/field.html);
-- `url(name, *args)`, `static(path)`, `querystring(request, name=value)` (as Django's tag);
-- the filters `date`, `truncatewords` and `linebreaksbr` from Django, and `fill`, which puts
-  escaped values into a translated text: `_("Page %(number)s")|fill(number=n)`, as
-  `{% blocktranslate %}` does;
-- the catalogue's `age_span` filter.
+- `url(name, *args)`, `static(path)`, `querystring(request, name=value)` (as Django's tag),
+  and `form_fields(form)` (the coordination forms' fields, as the `form_fields` tag);
+- the filters of our Django template libraries (`casework`, `catalogue_public`) under the
+  same names; Django's `date` (in the current time zone first, as Django's templates do),
+  `truncatewords` and `linebreaksbr`; `localize`, which prints a date, a time or a number as
+  `{{ value }}` in a Django template does (Jinja2 would print `2026-11-27`); and `fill`, which
+  puts escaped values into a translated text: `_("Page %(number)s")|fill(number=n)`, as
+  `{% blocktranslate %}` does.
 
 Autoescaping is on, as in Django templates.
 """
@@ -29,6 +32,8 @@ from django.template.defaulttags import querystring as django_querystring
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
+from django.utils.formats import localize
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 from jinja2 import Environment
 from markupsafe import Markup
 
@@ -48,8 +53,21 @@ def querystring(request: Any, **changes: Any) -> str:
     return str(django_querystring(SimpleNamespace(request=request), **changes))  # type: ignore[arg-type]
 
 
+def date(value: Any, arg: str | None = None) -> str:
+    """Django's `date` filter, on the value in the current time zone first, as Django's
+    templates do (the filter `expects_localtime`)."""
+    return str(defaultfilters.date(template_localtime(value), arg))
+
+
+def localized(value: Any) -> Any:
+    """A value as a Django template prints it: a datetime in the current time zone, dates and
+    numbers in the language's format (`{{ value }}` in a Django template)."""
+    return localize(template_localtime(value))
+
+
 def environment(**options: Any) -> Environment:
-    from samhandling.catalogue.templatetags.catalogue_public import age_span
+    from samhandling.catalogue.templatetags import catalogue_public
+    from samhandling.coordination.templatetags import casework
 
     options.setdefault("extensions", []).append("jinja2.ext.i18n")
     env = Environment(**options)  # noqa: S701 - the backend sets autoescape (on by default)
@@ -57,12 +75,20 @@ def environment(**options: Any) -> Environment:
     env.install_gettext_callables(  # type: ignore[attr-defined]
         translation.gettext, translation.ngettext, newstyle=False
     )
-    env.globals.update({"url": url, "static": static, "querystring": querystring})
+    env.globals.update({
+        "url": url,
+        "static": static,
+        "querystring": querystring,
+        "form_fields": casework.form_fields,
+    })  # fmt: skip
+    # The filters of our Django template libraries, under the same names.
+    for library in (catalogue_public.register, casework.register):
+        env.filters.update(library.filters)
     env.filters.update({
-        "date": defaultfilters.date,
+        "date": date,
+        "localize": localized,
         "truncatewords": defaultfilters.truncatewords,
         "linebreaksbr": defaultfilters.linebreaksbr,
         "fill": fill,
-        "age_span": age_span,
     })  # fmt: skip
     return env
