@@ -64,3 +64,16 @@ def test_every_text_of_the_jinja2_templates_is_in_the_bokmal_catalogue() -> None
     }
     assert texts
     assert sorted(texts - translated) == []
+
+
+def test_every_text_of_the_jinja2_templates_is_where_makemessages_finds_it() -> None:
+    """makemessages reads a Jinja2 template as a Django one: it finds _("…") first in a
+    {{ … }} or anywhere in a {% … %}, and nowhere else (it would drop the text from the
+    catalogue, and the page would show it in English)."""
+    hidden = [
+        (template.name, expression.strip())
+        for template in LOCALE.parent.rglob("jinja2/**/*.html")
+        for expression in re.findall(r"{{(.*?)}}", template.read_text(), flags=re.S)
+        if re.search(r"(?<![\w.])_\(", expression.strip()[1:])
+    ]
+    assert hidden == []

@@ -6,12 +6,17 @@ Jinja2 compiles a template to Python and renders the long lists of such a page s
 faster than Django's engine does (bench/README.md).
 
 The environment gives Jinja2 templates what our Django templates use:
-- `_("text")`: gettext, with the Django catalogue. Write every text as `_("…")` with a
-  literal, so that `make translations` (Django's makemessages) finds it. Plurals are chosen
+- `_("text")`: gettext, with the Django catalogue, the text not escaped (it is ours, as
+  a literal is in `{% translate "…" %}`). Write every text as `_("…")` with a
+  literal, first in its `{{ … }}` (`{{ _("Next") }}`, `{{ _("Page %(n)s")|fill(n=n) }}`) or
+  anywhere in a `{% set … %}`: there `make translations` (Django's makemessages) finds it;
+  `tests/config/test_translations.py` fails for one it would not find. Plurals are chosen
   in Python (`ngettext`), where makemessages finds them too.
 - shared macros under src/samhandling/jinja2/ (components/field.html);
 - `url(name, *args)`, `static(path)`, `querystring(request, name=value)` (as Django's tag),
-  and `form_fields(form)` (the coordination forms' fields, as the `form_fields` tag);
+  `form_fields(form)` (the coordination forms' fields, as the `form_fields` tag),
+  `pagination(request, page, label=…, anchor=…)` (components/pagination.html) and `plurals`
+  (coordination/plurals.py);
 - the filters of our Django template libraries (`casework`, `catalogue_public`) under the
   same names; Django's `date` (in the current time zone first, as Django's templates do),
   `truncatewords` and `linebreaksbr`; `localize`, which prints a date, a time or a number as
@@ -27,21 +32,41 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
+from django.http import HttpRequest
 from django.template import defaultfilters
 from django.template.defaulttags import querystring as django_querystring
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import localize
+from django.utils.safestring import SafeString
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 from jinja2 import Environment
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 
-def fill(text: str, **values: Any) -> Markup:
+def fill(text: Any, **values: Any) -> Markup:
     """`text` with `%(name)s` filled in, as `{% blocktranslate %}` does: the values are
-    escaped, the translated text is not (it is ours, not the user's)."""
-    return Markup(text) % values  # noqa: S704 - our own text; the values are escaped
+    escaped, the translated text is not (it is ours, not the user's). `text` may be a plural
+    (`ngettext_lazy` with a named number, as in coordination/plurals.py): a number is passed
+    on as it is, so that it can choose the form."""
+    escaped = {
+        name: value if isinstance(value, int) else escape(value) for name, value in values.items()
+    }
+    return Markup(text % escaped)  # noqa: S704 - our own text; the values are escaped
+
+
+def pagination(request: HttpRequest, page: Any, **options: Any) -> SafeString:
+    """The page links of components/pagination.html (a Django template, shared with the pages
+    written in Django): `label`, `anchor`, `param` and `summary` as there."""
+    return render_to_string("components/pagination.html", {"page": page, **options}, request)
+
+
+def translated(message: str) -> Markup:
+    """gettext, its text safe as Django's `{% translate "…" %}` holds it: our own literal,
+    translated by our own catalogue, is written as it is (an apostrophe stays one)."""
+    return Markup(translation.gettext(message))  # noqa: S704 - our catalogue's text
 
 
 def url(name: str, *args: Any) -> str:
@@ -67,19 +92,22 @@ def localized(value: Any) -> Any:
 
 def environment(**options: Any) -> Environment:
     from samhandling.catalogue.templatetags import catalogue_public
+    from samhandling.coordination import plurals
     from samhandling.coordination.templatetags import casework
 
     options.setdefault("extensions", []).append("jinja2.ext.i18n")
     env = Environment(**options)  # noqa: S701 - the backend sets autoescape (on by default)
     # Added to the environment by the i18n extension:
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        translation.gettext, translation.ngettext, newstyle=False
+        translated, translation.ngettext, newstyle=False
     )
     env.globals.update({
         "url": url,
         "static": static,
         "querystring": querystring,
         "form_fields": casework.form_fields,
+        "pagination": pagination,
+        "plurals": plurals,
     })  # fmt: skip
     # The filters of our Django template libraries, under the same names.
     for library in (catalogue_public.register, casework.register):

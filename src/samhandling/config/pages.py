@@ -8,6 +8,7 @@ from typing import Any
 
 from django import template
 from django.template import engines
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -24,6 +25,17 @@ def page_query(context: Any, param: str, number: int) -> str:
 
 @register.simple_tag(takes_context=True)
 def jinja_body(context: Any, name: str) -> SafeString:
-    """The Jinja2 template `name` rendered with the page's context (decision 0006)."""
-    body = engines["jinja2"].get_template(name)
-    return mark_safe(body.render(context.flatten(), context.request))  # noqa: S308 - Jinja2 escaped it
+    """The Jinja2 template `name` rendered with the page's context (decision 0006): the view's
+    values, the context processors', the request, and `csrf_input`, the form field of the CSRF
+    token. The token is masked once for the page, as Django's `{% csrf_token %}` does (the
+    Jinja2 backend's own `csrf_input` masks it anew for every form of the page)."""
+    values = context.flatten()
+    values["request"] = context.request
+    token = values.get("csrf_token")
+    values["csrf_input"] = (
+        format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+        if token and token != "NOTPROVIDED"  # noqa: S105 - Django's marker, not a secret
+        else ""
+    )
+    body = engines["jinja2"].get_template(name).template  # Jinja2's own
+    return mark_safe(body.render(values))  # noqa: S308 - Jinja2 escaped it
