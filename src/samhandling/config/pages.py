@@ -37,5 +37,6 @@ def jinja_body(context: Any, name: str) -> SafeString:
         if token and token != "NOTPROVIDED"  # noqa: S105 - Django's marker, not a secret
         else ""
     )
-    body = engines["jinja2"].get_template(name).template  # Jinja2's own
+    # The Jinja2 template itself, not Django's wrapper (which would set its own csrf_input):
+    body = engines["jinja2"].get_template(name).template  # type: ignore[attr-defined]
     return mark_safe(body.render(values))  # noqa: S308 - Jinja2 escaped it
