@@ -17,9 +17,11 @@ PostgreSQL, on the national dataset (`DATABASE_URL`, default .../samhandling_nat
    moment every user has signed in (bench/locustfile.py: 50 sign-ins at once would otherwise
    queue the first seconds' pages behind their password hashing);
 4. reads each worker's memory (RSS and PSS) after the run;
-5. the limit: for each page, the SQL the app sends for it (captured from the same request made
-   in-process) is sent again straight through psycopg, no framework, and the app's time (p50 at
-   one user, over HTTP) is divided by that raw time (p50).
+5. the limit: for each page, the SQL the app sends for it, with its parameters (captured from
+   the same request made in-process), is sent again straight through psycopg, no framework,
+   twice: unprepared (the values written into the SQL, planned on every execution) and
+   prepared (planned once, as the app's connections do after five executions); the app's time
+   (p50 at one user, over HTTP) is divided by each raw time (p50).
 Every figure is printed; `--json FILE` also writes them.
 """
 
@@ -222,19 +224,28 @@ def report(count: int, think: str, args: argparse.Namespace, figures: dict[str, 
 # --- 5. the raw-SQL limit ------------------------------------------------------------------------
 
 
-def captured_sql(users: list[dict[str, Any]]) -> dict[str, list[list[str]]]:
-    """For each page, the SQL statements the app runs for it, per user: the same requests as
-    the locustfile, made in-process, each inside a transaction that is rolled back, so that
-    its statements (its audit events too) can be sent again. Inside a transaction each read's
-    audit events are appended as they are recorded, not together at the end of the request,
-    so the raw side sends a few more statements than the app does when it serves the page."""
+Statement = tuple[str, Any, bool]  # SQL with %s placeholders, its parameters, executemany
+
+
+def captured_sql(users: list[dict[str, Any]]) -> dict[str, list[list[Statement]]]:
+    """For each page, the SQL statements the app runs for it, per user, with their parameters
+    as the app sends them: the same requests as the locustfile, made in-process, each inside
+    a transaction that is rolled back, so that its statements (its audit events too) can be
+    sent again. Inside a transaction each read's audit events are appended as they are
+    recorded, not together at the end of the request, so the raw side sends a few more
+    statements than the app does when it serves the page."""
     from django.db import connection, transaction
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from samhandling.accounts.models import User
 
-    statements: dict[str, list[list[str]]] = {page: [] for page in PAGES}
+    statements: dict[str, list[list[Statement]]] = {page: [] for page in PAGES}
+    sent: list[Statement] = []
+
+    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        sent.append((sql, params, many))
+        return execute(sql, params, many, context)
+
     clients = {}
     for me in users:  # warm: the first request of a page fills caches both ways
         clients[me["username"]] = client = Client()
@@ -243,30 +254,36 @@ def captured_sql(users: list[dict[str, Any]]) -> dict[str, list[list[str]]]:
             (client.post if page.method == "POST" else client.get)(page.path, page.data)
     # From here on nothing commits: the audit events appended in each captured transaction
     # take the same sequence numbers as the raw side's, which are rolled back too.
-    for me in users:
-        client = clients[me["username"]]
-        for page in pages.reads(me):
-            send = client.post if page.method == "POST" else client.get
-            with transaction.atomic(), CaptureQueriesContext(connection) as queries:
-                assert send(page.path, page.data).status_code == 200, page.name
+    begin, rollback = ("BEGIN", None, False), ("ROLLBACK", None, False)
+    with connection.execute_wrapper(record):
+        for me in users:
+            client = clients[me["username"]]
+            for page in pages.reads(me):
+                send = client.post if page.method == "POST" else client.get
+                sent.clear()
+                with transaction.atomic():
+                    assert send(page.path, page.data).status_code == 200, page.name
+                    transaction.set_rollback(True)
+                statements[page.name].append([begin, *sent, rollback])
+            entry = pages.log_entry(me)
+            sent.clear()
+            with transaction.atomic():
+                response = client.post(entry.path, entry.data)
+                assert response.status_code == 302, response.status_code
+                # the page the redirect lands on, as the load's client follows it
+                assert client.get(f"/work/cases/{me['case']}/").status_code == 200
                 transaction.set_rollback(True)
-            statements[page.name].append(["BEGIN", *[q["sql"] for q in queries.captured_queries],
-                                          "ROLLBACK"])  # fmt: skip
-        entry = pages.log_entry(me)
-        with transaction.atomic(), CaptureQueriesContext(connection) as queries:
-            response = client.post(entry.path, entry.data)
-            assert response.status_code == 302, response.status_code
-            # the page the redirect lands on, as the load's client follows it
-            assert client.get(f"/work/cases/{me['case']}/").status_code == 200
-            transaction.set_rollback(True)
-        statements[entry.name].append(["BEGIN", *[q["sql"] for q in queries.captured_queries],
-                                       "ROLLBACK"])  # fmt: skip
+            statements[entry.name].append([begin, *sent, rollback])
     return statements
 
 
-def raw_times(statements: dict[str, list[list[str]]], rounds: int) -> dict[str, float]:
+def raw_times(statements: dict[str, list[list[Statement]]], rounds: int, *,
+              prepared: bool) -> dict[str, float]:  # fmt: skip
     """p50 in ms of sending each page's statements straight through psycopg and reading every
-    row, over `rounds` rounds of all the users."""
+    row, over `rounds` rounds of all the users. Unprepared: the values written into the SQL
+    (client-side binding), planned on every execution, as the app sent them before it
+    prepared statements. Prepared: the values apart (server-side binding) and every statement
+    prepared on its first execution, so that the rounds after the first are planned once."""
     import psycopg
     from django.conf import settings
 
@@ -274,14 +291,23 @@ def raw_times(statements: dict[str, list[list[str]]], rounds: int) -> dict[str, 
     found = {}
     with psycopg.connect(dbname=db["NAME"], user=db["USER"], host=db["HOST"],
                          port=db["PORT"] or 5432, autocommit=True) as raw:  # fmt: skip
+        kind = psycopg.Cursor if prepared else psycopg.ClientCursor
         for page, per_user in statements.items():
             timings = []
             for _ in range(rounds):
                 for sqls in per_user:
                     start = time.perf_counter()
-                    with raw.cursor() as cursor:
-                        for sql in sqls:
-                            cursor.execute(sql.encode(), prepare=False)
+                    with kind(raw) as cursor:
+                        for sql, params, many in sqls:
+                            if sql == "ROLLBACK" and prepared:
+                                # past psycopg, which forgets its prepared statements on a
+                                # rollback (PostgreSQL keeps them: they are not transactional)
+                                raw.pgconn.exec_(b"ROLLBACK")
+                                continue
+                            if many:
+                                cursor.executemany(sql, params)
+                            else:
+                                cursor.execute(sql, params, prepare=prepared and bool(params))
                             if cursor.description is not None:
                                 cursor.fetchall()
                     timings.append((time.perf_counter() - start) * 1000)
@@ -340,20 +366,26 @@ def main() -> None:
         server.wait(timeout=30)
 
     statements = captured_sql(users[:5])
-    raw = raw_times(statements, rounds=10)
+    raw = raw_times(statements, rounds=10, prepared=False)
+    prepared = raw_times(statements, rounds=10, prepared=True)
     one = results["serial"] or next(iter(results["runs"].values()))
     print(
         "\nthe limit: the same SQL straight through psycopg (p50, 5 users × 10 rounds), "
-        "against the app's p50 for one user without pauses"
+        "against the app's p50 for one user without pauses; unprepared (planned each time) "
+        "and prepared (planned once, as the app's connections do after five executions)"
     )
-    print(f"  {'page':<24} {'queries':>7} {'raw SQL':>8} {'app p50':>8} {'app/raw':>8}")
+    print(f"  {'page':<24} {'queries':>7} {'raw SQL':>8} {'prepared':>8} {'app p50':>8} "
+          f"{'app/raw':>8} {'app/prep.':>9}")  # fmt: skip
     results["raw"] = {}
     for page in PAGES:
         queries = statistics.median(len(sqls) for sqls in statements[page])
         app = one.get(page, {}).get("p50", 0.0)
         ratio = app / raw[page] if raw[page] else 0.0
-        results["raw"][page] = {"queries": queries, "raw_ms": raw[page], "app_ms": app}
-        print(f"  {page:<24} {queries:>7.0f} {raw[page]:>6.1f} ms {app:>5.0f} ms {ratio:>7.1f}×")
+        ratio_prepared = app / prepared[page] if prepared[page] else 0.0
+        results["raw"][page] = {"queries": queries, "raw_ms": raw[page],
+                                "prepared_ms": prepared[page], "app_ms": app}  # fmt: skip
+        print(f"  {page:<24} {queries:>7.0f} {raw[page]:>6.1f} ms {prepared[page]:>6.1f} ms "
+              f"{app:>5.0f} ms {ratio:>7.1f}× {ratio_prepared:>8.1f}×")  # fmt: skip
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
 

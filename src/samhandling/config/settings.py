@@ -154,6 +154,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"].setdefault("OPTIONS", {})
+    # The values travel apart from the SQL (server-side binding), and a statement a connection
+    # has sent five times is prepared: PostgreSQL plans it once instead of on every request.
+    # The policy's filters made planning about half of My work's SQL time (bench/README.md).
+    # DATABASE_PREPARED_STATEMENTS=off for a pooler that cannot keep them (docs/scaling.md).
+    DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
+    if os.environ.get("DATABASE_PREPARED_STATEMENTS", "on") != "off":
+        DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # A choice field's options are read with .iterator(), which on PostgreSQL would declare a
     # server-side cursor: three round trips instead of one for a few dozen rows, and a cursor
