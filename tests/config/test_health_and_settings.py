@@ -1,8 +1,10 @@
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.test import Client
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,3 +105,39 @@ def test_every_page_carries_a_strict_content_security_policy(db: None) -> None:
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Request-ID"]
+
+
+def test_postgresql_statements_are_prepared_unless_a_deployment_turns_it_off() -> None:
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        "print(json.dumps(settings.DATABASES['default']['OPTIONS']))"
+    )
+    postgres = "postgres://postgres@127.0.0.1:5432/samhandling"
+
+    def options(**env: str) -> dict[str, object]:
+        environment = {k: v for k, v in os.environ.items() if k != "DATABASE_PREPARED_STATEMENTS"}
+        environment.update({"DATABASE_URL": postgres, **env})
+        done = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True,
+            text=True, timeout=60, check=True,
+        )  # fmt: skip
+        result: dict[str, object] = json.loads(done.stdout)
+        return result
+
+    assert options() == {"server_side_binding": True, "prepare_threshold": 5}
+    assert options(DATABASE_PREPARED_STATEMENTS="off") == {"server_side_binding": True}
+
+
+def test_a_statement_sent_five_times_is_planned_once(db: None) -> None:
+    from django.db import connection
+
+    from samhandling.organisations.models import Region
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    for code in ["0301", "4601", "5001", "1103", "3401", "1506"]:
+        list(Region.objects.filter(code=code))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('FROM "organisations_region"' in statement for statement in prepared)
