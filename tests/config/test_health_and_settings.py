@@ -116,7 +116,7 @@ def test_postgresql_statements_are_prepared_unless_a_deployment_turns_it_off() -
 
     def options(**env: str) -> dict[str, object]:
         environment = {k: v for k, v in os.environ.items() if k != "DATABASE_PREPARED_STATEMENTS"}
-        environment.update({"DATABASE_URL": postgres, **env})
+        environment.update({"DATABASE_URL": postgres, "PYTHONPATH": str(ROOT / "src"), **env})
         done = subprocess.run(
             [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True,
             text=True, timeout=60, check=True,

@@ -15,7 +15,8 @@ The environment gives Jinja2 templates what our Django templates use:
 - shared macros under src/samhandling/jinja2/ (components/field.html);
 - `url(name, *args)`, `static(path)`, `querystring(request, name=value)` (as Django's tag),
   `form_fields(form)` (the coordination forms' fields, as the `form_fields` tag),
-  `pagination(request, page, label=…, anchor=…)` (components/pagination.html) and `plurals`
+  `django_include(name, request, **values)` (a Django component, such as
+  components/pagination.html, shared with the pages written in Django) and `plurals`
   (coordination/plurals.py);
 - the filters of our Django template libraries (`casework`, `catalogue_public`) under the
   same names; Django's `date` (in the current time zone first, as Django's templates do),
@@ -57,10 +58,10 @@ def fill(text: Any, **values: Any) -> Markup:
     return Markup(text % escaped)  # noqa: S704 - our own text; the values are escaped
 
 
-def pagination(request: HttpRequest, page: Any, **options: Any) -> SafeString:
-    """The page links of components/pagination.html (a Django template, shared with the pages
-    written in Django): `label`, `anchor`, `param` and `summary` as there."""
-    return render_to_string("components/pagination.html", {"page": page, **options}, request)
+def django_include(name: str, request: HttpRequest, **values: Any) -> SafeString:
+    """The Django template `name` (a component shared with the pages written in Django, such
+    as components/pagination.html), rendered with `values` and the request."""
+    return render_to_string(name, values, request)
 
 
 def translated(message: str) -> Markup:
@@ -106,7 +107,7 @@ def environment(**options: Any) -> Environment:
         "static": static,
         "querystring": querystring,
         "form_fields": casework.form_fields,
-        "pagination": pagination,
+        "django_include": django_include,
         "plurals": plurals,
     })  # fmt: skip
     # The filters of our Django template libraries, under the same names.
