@@ -579,3 +579,32 @@ def test_the_case_page_costs_the_same_number_of_queries_for_5_and_40_entries(
         with django_assert_max_num_queries(CASE_PAGE_QUERIES):
             page = client.get(url, {"page": number})
         assert page.content.decode().count("Notat ") >= LOG_PAGE_SIZE
+
+
+def test_what_people_type_is_shown_escaped_on_the_case_page_and_my_work(
+    teacher: User, client_for: ClientFor
+) -> None:
+    """The bodies of these pages are Jinja2 templates (decision 0006): autoescaped as Django's."""
+    hostile = '<script>alert("x")</script> & <b>'
+    client = client_for(teacher)
+    response = client.post(
+        "/work/concern/",
+        concern_data(given_name="Nora<i>", family_name="Escape", date_of_birth="2015-03-04",
+                     text=hostile, childs_words=hostile),
+    )  # fmt: skip
+    case = Case.objects.get(person__family_name="Escape")
+    actor = actor_for(teacher)
+    services.record_minutes(
+        services.schedule_meeting(case, by=actor, starts_at=timezone.now(), place=hostile),
+        by=actor,
+        minutes="Referat",
+        actions=[
+            services.AgreedAction(
+                hostile, actor.organisation, timezone.localdate(), assignee=teacher
+            )
+        ],  # fmt: skip
+    )
+    for page in (client.get(response["Location"]), client.get("/work/")):
+        body = page.content.decode()
+        assert "<script>" not in body and "<b>" not in body and "Nora<i>" not in body
+        assert "&lt;script&gt;" in body and "Nora&lt;i&gt;" in body
