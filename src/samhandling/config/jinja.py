@@ -25,7 +25,7 @@ The environment gives Jinja2 templates what our Django templates use:
   puts escaped values into a translated text: `_("Page %(number)s")|fill(number=n)`, as
   `{% blocktranslate %}` does.
 
-Autoescaping is on, as in Django templates.
+Autoescaping is always on, as in Django templates.
 """
 
 from __future__ import annotations
@@ -97,7 +97,8 @@ def environment(**options: Any) -> Environment:
     from samhandling.coordination.templatetags import casework
 
     options.setdefault("extensions", []).append("jinja2.ext.i18n")
-    env = Environment(**options)  # noqa: S701 - the backend sets autoescape (on by default)
+    options.pop("autoescape", None)  # always on, whatever the settings say
+    env = Environment(autoescape=True, **options)
     # Added to the environment by the i18n extension:
     env.install_gettext_callables(  # type: ignore[attr-defined]
         translated, translation.ngettext, newstyle=False
