@@ -12,7 +12,6 @@ The environment gives Jinja2 templates what our Django templates use:
   anywhere in a `{% set … %}`: there `make translations` (Django's makemessages) finds it;
   `tests/config/test_translations.py` fails for one it would not find. Plurals are chosen
   in Python (`ngettext`), where makemessages finds them too.
-- shared macros under src/samhandling/jinja2/ (components/field.html);
 - `url(name, *args)`, `static(path)`, `querystring(request, name=value)` (as Django's tag),
   `form_fields(form)` (the coordination forms' fields, as the `form_fields` tag),
   `django_include(name, request, **values)` (a Django component, such as
