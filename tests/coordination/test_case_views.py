@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -608,3 +609,15 @@ def test_what_people_type_is_shown_escaped_on_the_case_page_and_my_work(
         body = page.content.decode()
         assert "<script>" not in body and "<b>" not in body and "Nora<i>" not in body
         assert "&lt;script&gt;" in body and "Nora&lt;i&gt;" in body
+
+
+def test_the_case_page_masks_its_csrf_token_once_for_all_its_forms(
+    casework: Casework, client_for: ClientFor
+) -> None:
+    """Its body is Jinja2 (decision 0006); Django's {% csrf_token %} masks the token once per
+    page, and so does {% jinja_body %}: one mask, however many forms."""
+    page = client_for(casework.teacher).get(f"/work/cases/{casework.case.pk}/")
+    body = page.content.decode().split('<main id="main"', 1)[1]
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+    assert len(tokens) > 5
+    assert len(set(tokens)) == 1

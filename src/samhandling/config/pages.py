@@ -8,7 +8,8 @@ from typing import Any
 
 from django import template
 from django.template import engines
-from django.utils.html import format_html
+from django.template.backends.utils import csrf_input
+from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -27,16 +28,12 @@ def page_query(context: Any, param: str, number: int) -> str:
 def jinja_body(context: Any, name: str) -> SafeString:
     """The Jinja2 template `name` rendered with the page's context (decision 0006): the view's
     values, the context processors', the request, and `csrf_input`, the form field of the CSRF
-    token. The token is masked once for the page, as Django's `{% csrf_token %}` does (the
-    Jinja2 backend's own `csrf_input` masks it anew for every form of the page)."""
+    token, masked once for the page as Django's `{% csrf_token %}` is (the Jinja2 backend's
+    own `csrf_input` is lazy but not kept: it masks the token anew for every form)."""
+    request = context.request
     values = context.flatten()
-    values["request"] = context.request
-    token = values.get("csrf_token")
-    values["csrf_input"] = (
-        format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
-        if token and token != "NOTPROVIDED"  # noqa: S105 - Django's marker, not a secret
-        else ""
-    )
+    values["request"] = request
+    values["csrf_input"] = SimpleLazyObject(lambda: csrf_input(request))
     # The Jinja2 template itself, not Django's wrapper (which would set its own csrf_input):
     body = engines["jinja2"].get_template(name).template  # type: ignore[attr-defined]
     return mark_safe(body.render(values))  # noqa: S308 - Jinja2 escaped it
