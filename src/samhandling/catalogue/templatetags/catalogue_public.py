@@ -7,6 +7,9 @@ from typing import Any
 
 from django import template
 from django.utils import translation
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from samhandling.organisations.models import Sector
 
@@ -29,6 +32,17 @@ def sector_labels(values: Any) -> list[str]:
 @register.filter
 def target_group_labels(values: Any) -> list[str]:
     return _labels(values, TargetGroup)
+
+
+@register.filter
+def origin_tag(entry: Any) -> SafeString:
+    """Where an entry comes from, as a tag: an example is never presented as official. One
+    place for the Django pages (catalogue/_origin.html) and the Jinja2 ones (decision 0006)."""
+    if getattr(entry, "origin", "") == "example":
+        return format_html('<span class="ds-tag" data-color="warning">{}</span>',
+                           _("Example, not official"))  # fmt: skip
+    return format_html('<span class="ds-tag" data-color="success">{}</span>',
+                       _("From the 0–24 programme's own material"))  # fmt: skip
 
 
 @register.filter
