@@ -198,6 +198,10 @@ def test_a_replica_url_adds_a_read_only_replica_and_the_router(
     assert replica["OPTIONS"]["options"] == "-c default_transaction_read_only=on"
     assert replica["TEST"] == {"MIRROR": "default"}
     assert replica["CONN_HEALTH_CHECKS"] is True
+    # Set up as the primary's connections are: statements prepared, no server-side cursors.
+    assert replica["OPTIONS"]["prepare_threshold"] == 5
+    assert replica["OPTIONS"]["server_side_binding"] is True
+    assert replica["DISABLE_SERVER_SIDE_CURSORS"] is True
     assert loaded.DATABASES["default"]["HOST"] == "primary"
     assert loaded.DATABASE_ROUTERS == [ROUTER]
 

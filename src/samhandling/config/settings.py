@@ -8,6 +8,7 @@ variable; the defaults are the safe production ones (DEBUG off, HTTPS on, 2FA on
 import importlib.util
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -138,6 +139,25 @@ TEMPLATES = [
 
 # Database: SQLite under var/ unless DATABASE_URL names another (e.g. postgres://...).
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'samhandling.sqlite3'}")
+
+
+def _postgresql(database: Any) -> None:  # a dj_database_url DBConfig
+    """How every PostgreSQL connection (the primary's and a replica's) is set up."""
+    options = database.setdefault("OPTIONS", {})
+    # The values travel apart from the SQL (server-side binding), and a statement a connection
+    # has sent five times is prepared: PostgreSQL plans it once instead of on every request.
+    # The policy's filters made planning about half of My work's SQL time (bench/README.md).
+    # DATABASE_PREPARED_STATEMENTS=off for a pooler that cannot keep them (docs/scaling.md).
+    options.setdefault("server_side_binding", True)
+    if os.environ.get("DATABASE_PREPARED_STATEMENTS", "on") != "off":
+        options.setdefault("prepare_threshold", 5)
+    database["CONN_HEALTH_CHECKS"] = True
+    # A choice field's options are read with .iterator(), which on PostgreSQL would declare a
+    # server-side cursor: three round trips instead of one for a few dozen rows, and a cursor
+    # that a transaction-pooling connection pooler (PgBouncer) cannot keep.
+    database["DISABLE_SERVER_SIDE_CURSORS"] = True
+
+
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock at the
@@ -152,19 +172,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 else:
-    DATABASES["default"].setdefault("OPTIONS", {})
-    # The values travel apart from the SQL (server-side binding), and a statement a connection
-    # has sent five times is prepared: PostgreSQL plans it once instead of on every request.
-    # The policy's filters made planning about half of My work's SQL time (bench/README.md).
-    # DATABASE_PREPARED_STATEMENTS=off for a pooler that cannot keep them (docs/scaling.md).
-    DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
-    if os.environ.get("DATABASE_PREPARED_STATEMENTS", "on") != "off":
-        DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # A choice field's options are read with .iterator(), which on PostgreSQL would declare a
-    # server-side cursor: three round trips instead of one for a few dozen rows, and a cursor
-    # that a transaction-pooling connection pooler (PgBouncer) cannot keep.
-    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    _postgresql(DATABASES["default"])
 # Reads that may use a replica (config/routers.py, docs/scaling.md): a PostgreSQL standby of
 # the default database. Without DATABASE_REPLICA_URL there is one database and no router.
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
@@ -176,10 +184,8 @@ if DATABASE_REPLICA_URL:
         raise ImproperlyConfigured(
             "DATABASE_REPLICA_URL names a PostgreSQL standby of a PostgreSQL DATABASE_URL."
         )
-    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
-    DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    _postgresql(DATABASES["replica"])
     # Reads only, even if the address should lead to the primary.
-    DATABASES["replica"].setdefault("OPTIONS", {})
     DATABASES["replica"]["OPTIONS"].setdefault("options", "-c default_transaction_read_only=on")
     # A standby takes no test database: tests read the default one through this alias.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
