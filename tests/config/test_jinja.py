@@ -70,3 +70,20 @@ def test_dates_times_and_numbers_print_as_in_a_django_template() -> None:
         assert (
             engines["jinja2"].from_string("{{ v|localize }}").render({"v": night}).endswith("00:30")
         )
+
+
+def test_every_model_with_choices_has_the_cheap_choice_labels() -> None:
+    """config/choices.py: a model without ChoiceLabels first would translate every label of a
+    field on each get_<field>_display() call again."""
+    from django.apps import apps
+
+    from samhandling.config.choices import ChoiceLabels
+
+    with_choices = [
+        model
+        for model in apps.get_models()
+        if model.__module__.startswith("samhandling.")
+        and any(field.choices for field in model._meta.get_fields() if hasattr(field, "choices"))
+    ]
+    assert with_choices
+    assert [m._meta.label for m in with_choices if not issubclass(m, ChoiceLabels)] == []
