@@ -49,6 +49,14 @@ def _fast_password_hashing() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_queries_checked() -> Iterator[None]:
+    """Every call of a compiled query (config/compiled.py) is checked against the SQL Django
+    makes of its values, so that a value that changes the SQL's text cannot go unnoticed."""
+    with override_settings(COMPILED_QUERIES_VERIFY=True):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _audit_checkpoint_in_tmp(settings: Any, tmp_path: Any) -> None:
     settings.AUDIT_CHECKPOINT_PATH = tmp_path / "audit-checkpoint.json"

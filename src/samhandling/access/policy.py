@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
@@ -427,25 +427,49 @@ def persons_visible_to(actor: Actor) -> Q:
 
 def cases_visible_to(actor: Actor) -> Q:
     """A filter for the cases where the actor has standing (the same rules as case_access)."""
+    standing = case_standing_of(actor)
+    return Q(pk__in=[]) if standing is None else cases_with_standing(*standing)
+
+
+CaseStanding = tuple[bool, int, int, int, datetime]
+"""What decides which cases an actor sees, as plain values: whether they lead their service,
+their user, their service, its municipality and the time (emergency access runs out)."""
+
+
+def case_standing_of(actor: Actor) -> CaseStanding | None:
+    """The values cases_with_standing filters by; None for an actor who may see no case."""
     if not actor.is_authenticated or not actor.has_role(*CASEWORK_ROLES):
-        return Q(pk__in=[])
+        return None
     org = actor.organisation
     if org is None or actor.municipality_id is None or actor.user is None:
-        return Q(pk__in=[])
-    in_municipality = Q(municipality_id=actor.municipality_id, person__processing_restricted=False)
-    if actor.role == Role.SERVICE_LEADER:
+        return None
+    return (actor.role == Role.SERVICE_LEADER, actor.user.pk, org.pk, actor.municipality_id,
+            timezone.now())  # fmt: skip
+
+
+def cases_with_standing(
+    leader: bool, user_id: int, organisation_id: int, municipality_id: int, now: datetime
+) -> Q:
+    """The cases of cases_visible_to, from case_standing_of's values (plain values, so that a
+    selector can compile the query once: config/compiled.py)."""
+    in_municipality = Q(municipality_id=municipality_id, person__processing_restricted=False)
+    if leader:
         return in_municipality & Q(
-            pk__in=TeamMember.objects.filter(organisation=org, left_at__isnull=True).values(
-                "case_id"
-            )
+            pk__in=TeamMember.objects.filter(
+                organisation_id=organisation_id, left_at__isnull=True
+            ).values("case_id")
         )
     # One set of case ids (a union), not three conditions joined by OR: PostgreSQL cannot
     # estimate an OR of subqueries and, at national scale, read every person of the country to
     # find a professional's twenty cases (100 ms); from the union it reads those cases by id.
-    member = TeamMember.objects.filter(organisation=org, user=actor.user, left_at__isnull=True)
-    coordinating = Case.objects.filter(coordinator=actor.user, coordinator_service=org)
+    member = TeamMember.objects.filter(
+        organisation_id=organisation_id, user_id=user_id, left_at__isnull=True
+    )
+    coordinating = Case.objects.filter(
+        coordinator_id=user_id, coordinator_service_id=organisation_id
+    )
     emergency = EmergencyAccess.objects.filter(
-        user=actor.user, organisation=org, expires_at__gt=timezone.now()
+        user_id=user_id, organisation_id=organisation_id, expires_at__gt=now
     )
     standing = (
         member.order_by()

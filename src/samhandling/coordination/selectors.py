@@ -13,7 +13,6 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
-from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 
@@ -21,6 +20,7 @@ from samhandling.access import policy
 from samhandling.access.models import Consent, EmergencyAccess, LegalBasis
 from samhandling.audit import services as audit
 from samhandling.audit.services import Subject
+from samhandling.config.compiled import CompiledQuery
 from samhandling.organisations.actors import Actor
 from samhandling.organisations.models import Organisation, Role
 from samhandling.people.models import FamilyRelation, Person
@@ -251,6 +251,73 @@ class MyWork:
     closings_page: Page[Case] | None = None  # which page of `closings_to_approve`
 
 
+def _open_cases(*standing: Any) -> QuerySet[Case]:
+    return Case.objects.filter(policy.cases_with_standing(*standing)).exclude(
+        status=Case.Status.CLOSED
+    )
+
+
+# My work's queries, compiled to SQL once (config/compiled.py): the page is asked for most of
+# all, and Django would otherwise spend as long building its SQL as the database running it.
+_MY_CASES = CompiledQuery(
+    lambda *standing: _open_cases(*standing).select_related("person").order_by("-opened_at", "-pk")
+)
+_MY_CLOSINGS = CompiledQuery(
+    lambda *standing: _open_cases(*standing).filter(status=Case.Status.CLOSING)
+    .select_related("person").order_by("-opened_at", "-pk")
+)  # fmt: skip
+# The open cases the actor may see, as SQL inside the three lists below that keep to them.
+_MY_CASE_IDS = CompiledQuery(lambda *standing: _open_cases(*standing).order_by().values("pk"))
+_MEASURES_DUE = CompiledQuery(
+    lambda visible, user_id, week_end: Measure.objects.filter(
+        plan__case_id__in=visible, responsible_user_id=user_id,
+        status__in=[Measure.Status.PLANNED, Measure.Status.ONGOING],
+        ends__isnull=False, ends__lte=week_end)
+    .select_related("plan__case__person").order_by("ends")[:PAGE_SIZE]
+)  # fmt: skip
+_TASKS_DUE = CompiledQuery(
+    lambda visible, user_id, week_end: Task.objects.filter(
+        assignee_id=user_id, done_at__isnull=True, due__lte=week_end, case_id__in=visible)
+    .select_related("case__person").order_by("due")[:PAGE_SIZE]
+)  # fmt: skip
+_OVERDUE_SENT = CompiledQuery(
+    lambda service_id, today: Referral.objects.filter(
+        from_service_id=service_id,
+        status__in=[Referral.Status.SENT, Referral.Status.RECEIVED], answer_due__lt=today)
+    .select_related("to_service", "case__person").order_by("answer_due")[:PAGE_SIZE]
+)  # fmt: skip
+_INCOMING_REFERRALS = CompiledQuery(
+    lambda service_id: Referral.objects.filter(
+        to_service_id=service_id,
+        status__in=[Referral.Status.SENT, Referral.Status.RECEIVED, Referral.Status.ACCEPTED])
+    .select_related("from_service", "case__person").order_by("answer_due")[:PAGE_SIZE]
+)  # fmt: skip
+_MEETINGS_THIS_WEEK = CompiledQuery(
+    lambda visible, start, end: Meeting.objects.filter(
+        case_id__in=visible, starts_at__gte=start, starts_at__lt=end)
+    .select_related("case__person").order_by("starts_at")[:PAGE_SIZE]
+)  # fmt: skip
+_NEW_CONCERNS = CompiledQuery(
+    lambda user_id, service_id: IncomingConcern.objects.filter(
+        case__coordinator_id=user_id, case__coordinator_service_id=service_id,
+        handled_at__isnull=True)
+    .select_related("case__person", "sender_service")[:PAGE_SIZE]
+)  # fmt: skip
+_HANDOVERS = CompiledQuery(
+    lambda user_id: CoordinatorHandover.objects.filter(
+        to_user_id=user_id, status=CoordinatorHandover.Status.PENDING)
+    .select_related("case__person", "from_user")
+)  # fmt: skip
+_UNREAD_NOTIFICATIONS = CompiledQuery(
+    lambda user_id: Notification.objects.filter(user_id=user_id, read_at__isnull=True)[:20]
+)
+_EMERGENCIES_TO_REVIEW = CompiledQuery(
+    lambda service_id: EmergencyAccess.objects.filter(
+        organisation_id=service_id, reviewed_at__isnull=True)
+    .select_related("user", "case__person")[:PAGE_SIZE]
+)  # fmt: skip
+
+
 def my_work(
     actor: Actor,
     *,
@@ -264,76 +331,29 @@ def my_work(
     today = today or timezone.localdate()
     user = actor.user
     org = actor.organisation
-    if user is None or org is None or not actor.has_role(*policy.CASEWORK_ROLES):
+    standing = policy.case_standing_of(actor)
+    if user is None or org is None or standing is None:
         return MyWork([], [], [], [], [], [], [], [], [], [], [])
-    cases_q = visible_cases(actor).exclude(status=Case.Status.CLOSED)
-    page = Paginator(
-        cases_q.select_related("person").order_by("-opened_at", "-pk"), PAGE_SIZE
-    ).get_page(cases_page)
+    page = _MY_CASES.page(*standing, per_page=PAGE_SIZE, number=cases_page)
     cases = list(page.object_list)
-    page.object_list = cases  # evaluated once
-    # The open cases the actor may see, compiled to SQL once for the three lists below that
-    # keep to them (the same subquery; Django would compile the policy's union again for each).
-    # Django's own SQL for the queryset, its values still separate parameters:
-    visible = RawSQL(*cases_q.order_by().values("pk").query.sql_with_params())  # noqa: S611
+    visible = _MY_CASE_IDS.sql(*standing)
     week_end = today + datetime.timedelta(days=7)
-    measures = list(
-        Measure.objects.filter(plan__case_id__in=visible, responsible_user=user,
-                               status__in=[Measure.Status.PLANNED, Measure.Status.ONGOING],
-                               ends__isnull=False, ends__lte=week_end)
-        .select_related("plan__case__person").order_by("ends")[:PAGE_SIZE]
-    )  # fmt: skip
-    tasks = list(
-        Task.objects.filter(assignee=user, done_at__isnull=True, due__lte=week_end,
-                            case_id__in=visible)
-        .select_related("case__person").order_by("due")[:PAGE_SIZE]
-    )  # fmt: skip
-    overdue_sent = list(
-        Referral.objects.filter(from_service=org, status__in=[Referral.Status.SENT,
-                                                              Referral.Status.RECEIVED],
-                                answer_due__lt=today)
-        .select_related("to_service", "case__person").order_by("answer_due")[:PAGE_SIZE]
-    )  # fmt: skip
-    incoming = list(
-        Referral.objects.filter(to_service=org, status__in=[Referral.Status.SENT,
-                                                            Referral.Status.RECEIVED,
-                                                            Referral.Status.ACCEPTED])
-        .select_related("from_service", "case__person").order_by("answer_due")[:PAGE_SIZE]
-    )  # fmt: skip
+    measures = _MEASURES_DUE(visible, user.pk, week_end)
+    tasks = _TASKS_DUE(visible, user.pk, week_end)
+    overdue_sent = _OVERDUE_SENT(org.pk, today)
+    incoming = _INCOMING_REFERRALS(org.pk)
     start = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
-    meetings = list(
-        Meeting.objects.filter(case_id__in=visible, starts_at__gte=start,
-                               starts_at__lt=start + datetime.timedelta(days=7))
-        .select_related("case__person").order_by("starts_at")[:PAGE_SIZE]
-    )  # fmt: skip
-    concerns = list(
-        IncomingConcern.objects.filter(case__coordinator=user, case__coordinator_service=org,
-                                       handled_at__isnull=True)
-        .select_related("case__person", "sender_service")[:PAGE_SIZE]
-    )  # fmt: skip
-    handovers = list(
-        CoordinatorHandover.objects.filter(
-            to_user=user, status=CoordinatorHandover.Status.PENDING
-        ).select_related("case__person", "from_user")
-    )
-    notifications = list(Notification.objects.filter(user=user, read_at__isnull=True)[:20])
+    meetings = _MEETINGS_THIS_WEEK(visible, start, start + datetime.timedelta(days=7))
+    concerns = _NEW_CONCERNS(user.pk, org.pk)
+    handovers = _HANDOVERS(user.pk)
+    notifications = _UNREAD_NOTIFICATIONS(user.pk)
     emergencies: list[EmergencyAccess] = []
     closings: list[Case] = []
     closings_on: Page[Case] | None = None
     if actor.role == Role.SERVICE_LEADER:
-        emergencies = list(
-            EmergencyAccess.objects.filter(
-                organisation=org, reviewed_at__isnull=True
-            ).select_related("user", "case__person")[:PAGE_SIZE]
-        )
-        closings_on = Paginator(
-            cases_q.filter(status=Case.Status.CLOSING)
-            .select_related("person")
-            .order_by("-opened_at", "-pk"),
-            PAGE_SIZE,
-        ).get_page(closings_page)
+        emergencies = _EMERGENCIES_TO_REVIEW(org.pk)
+        closings_on = _MY_CLOSINGS.page(*standing, per_page=PAGE_SIZE, number=closings_page)
         closings = list(closings_on.object_list)
-        closings_on.object_list = closings  # evaluated once
     # Every child the page names is a read: one event per case shown, whatever the list.
     shown: dict[int, Case] = {case.pk: case for case in cases + closings}
     rows: list[Any] = [*tasks, *overdue_sent, *incoming, *meetings, *concerns, *handovers,

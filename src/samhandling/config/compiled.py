@@ -1,0 +1,337 @@
+"""Querysets of a fixed shape, turned into SQL by Django once and then run with each call's values.
+
+Django turns a queryset into SQL anew every time it is evaluated: 0.4–1.2 ms a query with
+joined tables on the project's machine, 11 ms of My work's 50 (bench/breakdown.py). A
+`CompiledQuery` wraps a function that builds a queryset from plain values:
+
+    tasks_due = CompiledQuery(lambda user_id, week_end: Task.objects.filter(
+        assignee_id=user_id, due__lte=week_end).select_related("case__person")[:50])
+    tasks = tasks_due(user.pk, week_end)          # a list of Task, as list(queryset)
+
+The first call with a given *shape* of values calls the function twice: with a stand-in for
+each value (a value of the same type that no real row has) and with the real values, and
+lets Django compile both. Wherever a stand-in turns up among the SQL's parameters, later calls
+put their own value in its place; the SQL's text is reused as it is. The two compilations
+must agree, the same SQL and, with the real values put in, the same parameters; where they
+do not, the shape is never cached and each call evaluates the queryset as Django would.
+
+A value's shape is its type for an int, a string, a date or a datetime (which travel as
+parameters); the value itself for a bool or None (they change the SQL's text); its length
+and its items' shapes for a list or a tuple; the SQL text and its parameters' shapes for a
+`RawSQL`. A value that changes the SQL's text in some other way must be a bool or go in
+`shape=`; the first-call check, and the check of every call under
+`COMPILED_QUERIES_VERIFY` (on in the test suite), find one that was not.
+
+Rows become model objects as Django's own iteration makes them (select_related included).
+The query goes to the database the router names for its model, through the connection's
+wrappers, so that the SQL is the same statement each time and PostgreSQL prepares it.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import itertools
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.core.paginator import Page, Paginator
+from django.db import connections, router
+from django.db.models import Model, QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.query import ModelIterable, get_related_populators
+from django.db.models.sql.compiler import SQLCompiler
+
+M = TypeVar("M", bound=Model)
+
+MAX_SHAPES = 200
+"""Shapes kept per query (a page number is one): past them a new shape is compiled each time."""
+_UNCACHEABLE = object()
+_EMPTY = object()  # the SQL can match nothing (Django raises EmptyResultSet): no query at all
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """Parameter `index` of the SQL takes leaf value `leaf`, adapted as `adapt` says."""
+
+    index: int
+    leaf: int
+    adapt: str  # "" as it is, "date" or "datetime": the backend's adaptation of the type
+
+
+@dataclass
+class _Compiled:
+    sql: str
+    params: tuple[Any, ...]  # the constants, with the slots' places to fill
+    slots: tuple[_Slot, ...]
+    compiler: SQLCompiler | None  # None for SQL used only as text (CompiledQuery.sql)
+
+
+def _shape(value: Any) -> Any:
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int | str | datetime.date):  # datetime is a date
+        return type(value).__name__
+    if isinstance(value, list | tuple):
+        return (type(value).__name__, tuple(_shape(item) for item in value))
+    if isinstance(value, RawSQL):
+        return ("RawSQL", value.sql, tuple(_shape(param) for param in value.params))
+    raise TypeError(f"CompiledQuery takes ints, strings, dates, bools and RawSQL, not {value!r}")
+
+
+def _leaves(value: Any) -> list[Any]:
+    """The values that travel as parameters, in order."""
+    if value is None or isinstance(value, bool):
+        return []
+    if isinstance(value, list | tuple):
+        return [leaf for item in value for leaf in _leaves(item)]
+    if isinstance(value, RawSQL):
+        return [leaf for param in value.params for leaf in _leaves(param)]
+    return [value]
+
+
+def _stand_ins(value: Any, counter: itertools.count[int]) -> Any:
+    """`value` with every leaf replaced by a value of its type that no real row holds."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, list | tuple):
+        return type(value)(_stand_ins(item, counter) for item in value)
+    if isinstance(value, RawSQL):
+        stand_in_params = tuple(_stand_ins(param, counter) for param in value.params)
+        return RawSQL(value.sql, stand_in_params)  # noqa: S611 - the same SQL, other values
+    n = next(counter)
+    if isinstance(value, datetime.datetime):
+        return datetime.datetime(1001 + n, 2, 3, 4, 5, 6, 789, tzinfo=datetime.UTC)
+    if isinstance(value, datetime.date):
+        return datetime.date(1001 + n, 2, 3)
+    if isinstance(value, str):
+        return f"\x1fstand-in {n}\x1f"
+    return -(7 * 10**15) - n
+
+
+def _adapted(value: Any, adapt: str, connection: Any) -> Any:
+    if adapt == "datetime":
+        return connection.ops.adapt_datetimefield_value(value)
+    if adapt == "date":
+        return connection.ops.adapt_datefield_value(value)
+    return value
+
+
+def _compile(queryset: QuerySet[Any], alias: str) -> tuple[str, tuple[Any, ...], SQLCompiler]:
+    compiler = queryset.query.get_compiler(using=alias)
+    sql, params = compiler.as_sql()
+    return sql, tuple(params), compiler
+
+
+class CompiledQuery(Generic[M]):
+    """A queryset builder whose SQL Django compiles once per shape of values and database."""
+
+    def __init__(self, build: Callable[..., QuerySet[M]]) -> None:
+        self.build = build
+        self._cache: dict[tuple[Any, ...], Any] = {}
+        self._lock = threading.Lock()
+        self._model: type[M] | None = None
+
+    # --- the calls ----------------------------------------------------------------------------
+
+    def __call__(self, *values: Any, shape: tuple[Any, ...] = ()) -> list[M]:
+        """The queryset's objects, as `list(build(*values))` would give them."""
+        return self._objects(values, shape, None)
+
+    def count(self, *values: Any, shape: tuple[Any, ...] = ()) -> int:
+        """How many rows the queryset has, as `build(*values).count()` would say."""
+        compiled = self._compiled(values, ("count", *shape), "count")
+        if compiled is _UNCACHEABLE:
+            return self.build(*values).count()
+        if compiled is _EMPTY:
+            return 0
+        alias, entry = compiled
+        with connections[alias].cursor() as cursor:
+            cursor.execute(entry.sql, self._params(entry, values, alias))
+            return int(cursor.fetchone()[0])
+
+    def page(self, *values: Any, per_page: int, number: int | str | None) -> Page[M]:
+        """Page `number` of the queryset (`Paginator.get_page`: past the end, the last), its
+        rows read once."""
+        page = Paginator(_Pages(self, values, per_page), per_page).get_page(number)
+        page.object_list = list(page.object_list)
+        return page
+
+    def sql(self, *values: Any, shape: tuple[Any, ...] = ()) -> RawSQL:
+        """The queryset's SQL with these values, to use inside another query (`pk__in=`)."""
+        compiled = self._compiled(values, ("sql", *shape), "sql")
+        if compiled is _UNCACHEABLE:
+            return RawSQL(*self.build(*values).query.sql_with_params())  # noqa: S611 - Django's own SQL
+        if compiled is _EMPTY:
+            raise EmptyResultSet
+        alias, entry = compiled
+        return RawSQL(entry.sql, self._params(entry, values, alias))  # noqa: S611 - Django's own SQL
+
+    # --- how -----------------------------------------------------------------------------------
+
+    def _queryset(self, values: Sequence[Any], kind: str, bounds: tuple[int, int] | None) -> Any:
+        queryset = self.build(*values)
+        if bounds is not None:
+            queryset = queryset[bounds[0] : bounds[1]]
+        if kind == "count":
+            queryset = queryset.order_by().values("pk")
+        return queryset
+
+    def _compiled(self, values: Sequence[Any], shape: tuple[Any, ...], kind: str,
+                  bounds: tuple[int, int] | None = None) -> Any:  # fmt: skip
+        if self._model is None:
+            self._model = self.build(*values).model
+        alias = router.db_for_read(self._model)
+        key = (alias, shape, tuple(_shape(value) for value in values))
+        entry = self._cache.get(key)
+        if entry is None:
+            entry = self._first(values, alias, kind, bounds)
+            with self._lock:
+                if len(self._cache) < MAX_SHAPES:
+                    self._cache.setdefault(key, entry)
+        elif entry is not _UNCACHEABLE and getattr(settings, "COMPILED_QUERIES_VERIFY", False):
+            self._verify(entry, values, alias, kind, bounds)
+        if entry is _UNCACHEABLE or entry is _EMPTY:
+            return entry
+        return alias, entry
+
+    def _first(self, values: Sequence[Any], alias: str, kind: str,
+               bounds: tuple[int, int] | None) -> Any:  # fmt: skip
+        """Compile with stand-ins and with the real values; a cache entry if they agree."""
+        counter = itertools.count()
+        stand_ins = [_stand_ins(value, counter) for value in values]
+        try:
+            stand_in_sql, stand_in_params, compiler = _compile(
+                self._queryset(stand_ins, kind, bounds), alias
+            )
+        except EmptyResultSet:
+            stand_in_sql = ""
+        try:
+            real_sql, real_params, _compiler = _compile(self._queryset(values, kind, bounds), alias)
+        except EmptyResultSet:
+            real_sql = ""
+        if not stand_in_sql or not real_sql:
+            return _EMPTY if stand_in_sql == real_sql else _UNCACHEABLE
+        queryset = self._queryset(values, kind, bounds)
+        if kind == "objects" and (queryset._iterable_class is not ModelIterable
+                                  or queryset._prefetch_related_lookups
+                                  or queryset._known_related_objects):  # fmt: skip
+            return _UNCACHEABLE  # rows that are not plain model objects: Django makes them
+        if stand_in_sql != real_sql or len(stand_in_params) != len(real_params):
+            return _UNCACHEABLE
+        connection = connections[alias]
+        leaves = [leaf for value in stand_ins for leaf in _leaves(value)]
+        slots, constants = [], list(stand_in_params)
+        for index, param in enumerate(stand_in_params):
+            for number, leaf in enumerate(leaves):
+                adapt = next((way for way in ("", "date", "datetime")
+                              if _matches(param, leaf, way, connection)), None)  # fmt: skip
+                if adapt is not None:
+                    slots.append(_Slot(index, number, adapt))
+                    constants[index] = None
+                    break
+        if kind == "count":
+            stand_in_sql = f"SELECT COUNT(*) FROM ({stand_in_sql}) counted"  # noqa: S608 - Django's SQL
+        entry = _Compiled(stand_in_sql, tuple(constants), tuple(slots),
+                          compiler if kind == "objects" else None)  # fmt: skip
+        if self._params(entry, values, alias) != real_params:
+            return _UNCACHEABLE
+        return entry
+
+    def _verify(self, entry: Any, values: Sequence[Any], alias: str, kind: str,
+                bounds: tuple[int, int] | None) -> None:  # fmt: skip
+        """COMPILED_QUERIES_VERIFY: the cached SQL is what Django makes of these values."""
+        try:
+            sql, params, _compiler = _compile(self._queryset(values, kind, bounds), alias)
+        except EmptyResultSet:
+            sql, params = "", ()
+        if kind == "count" and sql:
+            sql = f"SELECT COUNT(*) FROM ({sql}) counted"  # noqa: S608 - Django's SQL
+        if entry is _EMPTY:
+            found: tuple[str, tuple[Any, ...]] = ("", ())
+        else:
+            found = (entry.sql, self._params(entry, values, alias))
+        if found != (sql, params):
+            raise AssertionError(
+                f"{self.build.__qualname__}: the cached SQL is not Django's for these values: "
+                "a value changes the SQL's text; pass it in shape="
+            )
+
+    @staticmethod
+    def _params(entry: _Compiled, values: Sequence[Any], alias: str) -> tuple[Any, ...]:
+        connection = connections[alias]
+        leaves = [leaf for value in values for leaf in _leaves(value)]
+        params = list(entry.params)
+        for slot in entry.slots:
+            params[slot.index] = _adapted(leaves[slot.leaf], slot.adapt, connection)
+        return tuple(params)
+
+    def _objects(self, values: Sequence[Any], shape: tuple[Any, ...],
+                 bounds: tuple[int, int] | None) -> list[M]:  # fmt: skip
+        compiled = self._compiled(values, ("objects", *shape, bounds), "objects", bounds)
+        if compiled is _UNCACHEABLE:
+            return list(self._queryset(values, "objects", bounds))
+        if compiled is _EMPTY:
+            return []
+        alias, entry = compiled
+        return _rows_as_objects(entry, self._params(entry, values, alias), alias)
+
+
+def _matches(param: Any, leaf: Any, adapt: str, connection: Any) -> bool:
+    if adapt == "datetime" and not isinstance(leaf, datetime.datetime):
+        return False
+    if adapt == "date" and (not isinstance(leaf, datetime.date)
+                            or isinstance(leaf, datetime.datetime)):  # fmt: skip
+        return False
+    expected = _adapted(leaf, adapt, connection)
+    return type(param) is type(expected) and param == expected
+
+
+def _rows_as_objects(entry: _Compiled, params: tuple[Any, ...], alias: str) -> list[Any]:
+    """The rows of the cached SQL as model objects, as Django's ModelIterable makes them."""
+    assert entry.compiler is not None
+    compiler = copy.copy(entry.compiler)
+    compiler.connection = connections[alias]  # this thread's connection
+    compiler.as_sql = lambda *args, **kwargs: (entry.sql, params)  # type: ignore[method-assign]
+    results = compiler.execute_sql()
+    select, klass_info = compiler.select, compiler.klass_info
+    annotation_col_map = compiler.annotation_col_map
+    assert klass_info is not None
+    model_cls = klass_info["model"]
+    select_fields = klass_info["select_fields"]
+    start, end = select_fields[0], select_fields[-1] + 1
+    init_list = [column[0].target.attname for column in select[start:end]]
+    related_populators = get_related_populators(klass_info, select, alias)
+    objects = []
+    for row in compiler.results_iter(results):
+        obj = model_cls.from_db(alias, init_list, row[start:end])
+        for populator in related_populators:
+            populator.populate(row, obj)
+        if annotation_col_map:
+            for attr_name, col_pos in annotation_col_map.items():
+                setattr(obj, attr_name, row[col_pos])
+        objects.append(obj)
+    return objects
+
+
+class _Pages:
+    """What Paginator needs of a CompiledQuery: a count and slices."""
+
+    def __init__(self, query: CompiledQuery[Any], values: Sequence[Any], per_page: int) -> None:
+        self.query, self.values, self.per_page = query, values, per_page
+
+    def count(self) -> int:
+        return self.query.count(*self.values)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, bounds: slice) -> list[Any]:
+        # A whole page's bounds, also for the last page (Paginator ends it at the count): the
+        # same rows, and one SQL for every page at the same place whatever the count.
+        start = bounds.start or 0
+        return self.query._objects(self.values, (), (start, start + self.per_page))
