@@ -29,9 +29,10 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.utils import timezone
 
+from samhandling.config.compiled import CompiledQuery
 from samhandling.coordination.models import (
     Case,
     Evaluation,
@@ -199,18 +200,28 @@ class CaseAccess:
         return None
 
 
+# Read for every case page and plan: compiled to SQL once (config/compiled.py).
+_CONSENTS = CompiledQuery(
+    lambda case_id: Consent.objects.filter(case_id=case_id).select_related("given_by")
+    .order_by("-recorded_at")
+)  # fmt: skip
+_LEGAL_BASES = CompiledQuery(
+    lambda case_id: LegalBasis.objects.filter(case_id=case_id)
+    .select_related("from_service", "to_service")
+)  # fmt: skip
+_CURRENT_TEAM = CompiledQuery(
+    lambda case_id: TeamMember.objects.filter(case_id=case_id, left_at__isnull=True)
+    .select_related("organisation", "user")
+)  # fmt: skip
+
+
 def consents_and_bases_of(case: Case) -> tuple[list[Consent], list[LegalBasis]]:
     """Every consent of the case, newest first (with who gave it, its services and named
     professionals), withdrawn and expired ones too, and every legal basis (with its services):
     what the sharings are made of, and what the case page lists."""
-    consents = list(
-        Consent.objects.filter(case=case)
-        .select_related("given_by")
-        .prefetch_related("services", "professionals")
-        .order_by("-recorded_at")
-    )
-    bases = list(LegalBasis.objects.filter(case=case).select_related("from_service", "to_service"))
-    return consents, bases
+    consents = _CONSENTS(case.pk)
+    prefetch_related_objects(consents, "services", "professionals")
+    return consents, _LEGAL_BASES(case.pk)
 
 
 def sharings_of(
@@ -257,11 +268,7 @@ def case_access(actor: Actor, case: Case) -> CaseAccess:
         return CaseAccess(actor, case, "", RESTRICTED)
     user_id = actor.user.pk if actor.user else None
     service_id = actor.organisation.pk if actor.organisation else None
-    team = list(
-        TeamMember.objects.filter(case=case, left_at__isnull=True).select_related(
-            "organisation", "user"
-        )
-    )
+    team = _CURRENT_TEAM(case.pk)
     standing, reason = "", "not in the team around the child"
     if actor.role == Role.PROFESSIONAL:
         if case.coordinator_id == user_id and case.coordinator_service_id == service_id:

@@ -51,17 +51,72 @@ PAGE_SIZE = 50
 LOG_PAGE_SIZE = 20
 
 
+# The case page's and the plan's queries, compiled to SQL once (config/compiled.py).
+_CASE = CompiledQuery(
+    lambda case_id: Case.objects.select_related(
+        "person", "person__municipality", "coordinator", "coordinator_service"
+    ).filter(pk=case_id).order_by("pk")[:1]
+)  # fmt: skip
+_LOG_PAGE = CompiledQuery(
+    lambda case_id: LogEntry.objects.filter(case_id=case_id, replaced_by__isnull=True)
+    .select_related("author", "service").order_by("-occurred_on", "-created_at", "-pk")
+)  # fmt: skip
+_OLDER_VERSIONS = CompiledQuery(
+    lambda case_id: LogEntry.objects.filter(case_id=case_id, replaced_by__isnull=False)
+    .select_related("author", "service")
+)  # fmt: skip
+_PENDING_HANDOVER = CompiledQuery(
+    lambda case_id: CoordinatorHandover.objects.filter(
+        case_id=case_id, status=CoordinatorHandover.Status.PENDING)
+    .select_related("to_user", "to_service").order_by("pk")[:1]
+)  # fmt: skip
+_WAITING_CONCERNS = CompiledQuery(
+    lambda case_id: IncomingConcern.objects.filter(case_id=case_id, handled_at__isnull=True)
+    .select_related("sender_service")
+)  # fmt: skip
+_LEVEL_CHANGES = CompiledQuery(
+    lambda case_id: LevelChange.objects.filter(case_id=case_id).select_related("changed_by")
+)
+_REFERRALS = CompiledQuery(
+    lambda case_id: Referral.objects.filter(case_id=case_id)
+    .select_related("from_service", "to_service")
+)  # fmt: skip
+_TRANSITIONS = CompiledQuery(
+    lambda case_id: Transition.objects.filter(case_id=case_id)
+    .select_related("from_service", "to_service", "to_municipality")
+)  # fmt: skip
+_RECENT_MEETINGS = CompiledQuery(
+    lambda case_id: Meeting.objects.filter(case_id=case_id).order_by("-starts_at")[:10]
+)
+_OPEN_TASKS = CompiledQuery(
+    lambda case_id: Task.objects.filter(case_id=case_id, done_at__isnull=True)
+    .select_related("assignee", "service")
+)  # fmt: skip
+_FAMILY_PARTICIPANTS = CompiledQuery(
+    lambda case_id: FamilyParticipant.objects.filter(case_id=case_id).select_related("person")
+)
+_PLAN = CompiledQuery(
+    lambda case_id: Plan.objects.select_related("updated_by").filter(case_id=case_id)[:2]
+)
+_GOALS = CompiledQuery(
+    lambda plan_id: Goal.objects.filter(plan_id=plan_id).select_related("service")
+)
+_MEASURES = CompiledQuery(
+    lambda plan_id: Measure.objects.filter(plan_id=plan_id).select_related(
+        "service", "responsible_service", "responsible_user", "goal")
+)  # fmt: skip
+_EVALUATIONS = CompiledQuery(
+    lambda plan_id: Evaluation.objects.filter(plan_id=plan_id).select_related(
+        "service", "created_by", "goal", "measure")
+)  # fmt: skip
+
+
 def get_case_for(
     actor: Actor, case_id: int, *, purpose: str = ""
 ) -> tuple[Case, policy.CaseAccess]:
     """The case and the actor's access to it; 404 when refused or missing (they look alike)."""
-    case = (
-        Case.objects.select_related(
-            "person", "person__municipality", "coordinator", "coordinator_service"
-        )
-        .filter(pk=case_id)
-        .first()
-    )
+    found = _CASE(case_id)
+    case = found[0] if found else None
     if case is None:
         audit.record(actor, "view", Subject("coordination.case", str(case_id)),
                      decision=policy.refuse("no such record"), purpose=purpose)  # fmt: skip
@@ -119,21 +174,11 @@ def case_page(
     lets them see; only what is shown, and each refusal on the page, is recorded as read.
     """
     case, access = get_case_for(actor, case_id, purpose="case page")
-    page = Paginator(
-        LogEntry.objects.filter(case=case, replaced_by__isnull=True)
-        .select_related("author", "service")
-        .order_by("-occurred_on", "-created_at", "-pk"),
-        log_limit,
-    ).get_page(log_page)
+    page = _LOG_PAGE.page(case.pk, per_page=log_limit, number=log_page)
     current: list[LogEntry] = list(page.object_list)
-    page.object_list = current
     # Earlier versions: a correction is rare, so all of the case's are read at once (a chain
     # of corrections is then followed in memory, however long).
-    older_versions = list(
-        LogEntry.objects.filter(case=case, replaced_by__isnull=False).select_related(
-            "author", "service"
-        )
-    )
+    older_versions = _OLDER_VERSIONS(case.pk)
     for entry in current + older_versions:
         entry.case = case  # the audit subject names the case's person: no query per entry
     reads = _decide(access, current)
@@ -156,15 +201,10 @@ def case_page(
         pk: [e for e in chain if e.pk in allowed] for pk, chain in chains.items()
         if any(e.pk in allowed for e in chain)
     }  # fmt: skip
-    handover = (
-        CoordinatorHandover.objects.filter(case=case, status=CoordinatorHandover.Status.PENDING)
-        .select_related("to_user", "to_service")
-        .first()
-    )
+    handover = next(iter(_PENDING_HANDOVER(case.pk)), None)
     concerns = []
     if case.coordinator_id and actor.user and case.coordinator_id == actor.user.pk:
-        waiting = IncomingConcern.objects.filter(case=case, handled_at__isnull=True)
-        for concern in waiting.select_related("sender_service"):
+        for concern in _WAITING_CONCERNS(case.pk):
             sender = concern.sender_service
             content_ok = (sender.sector == actor.sector or sender.pk == access.service_id
                           or access.sharing_for(sender.pk, sender.sector) is not None)  # fmt: skip
@@ -175,16 +215,11 @@ def case_page(
         hidden_entries=hidden_entries, more_log=page.has_next(), log_page=page,
         team=current_team(case, access),
         family=family_participants_of(actor, case),
-        level_changes=list(case.level_changes.select_related("changed_by")),
+        level_changes=_LEVEL_CHANGES(case.pk),
         pending_handover=handover, incoming_concerns=concerns,
         consents=consents, legal_bases=legal_bases,
-        referrals=list(Referral.objects.filter(case=case)
-                       .select_related("from_service", "to_service")),
-        transitions=list(Transition.objects.filter(case=case)
-                         .select_related("from_service", "to_service", "to_municipality")),
-        meetings=list(Meeting.objects.filter(case=case).order_by("-starts_at")[:10]),
-        tasks=list(Task.objects.filter(case=case, done_at__isnull=True)
-                   .select_related("assignee", "service")),
+        referrals=_REFERRALS(case.pk), transitions=_TRANSITIONS(case.pk),
+        meetings=_RECENT_MEETINGS(case.pk), tasks=_OPEN_TASKS(case.pk),
         emergency=access.standing == "emergency",
     )  # fmt: skip
 
@@ -202,18 +237,11 @@ class PlanView:
 
 def plan_for(actor: Actor, case_id: int) -> PlanView:
     case, access = get_case_for(actor, case_id, purpose="plan")
-    plan = Plan.objects.select_related("updated_by").get(case=case)
-    goals = list(Goal.objects.filter(plan=plan).select_related("service"))
-    measures = list(
-        Measure.objects.filter(plan=plan).select_related(
-            "service", "responsible_service", "responsible_user", "goal"
-        )
-    )
-    evaluations = list(
-        Evaluation.objects.filter(plan=plan).select_related(
-            "service", "created_by", "goal", "measure"
-        )
-    )
+    plans = _PLAN(case.pk)
+    if len(plans) != 1:  # as Plan.objects.get(case=case)
+        raise Plan.DoesNotExist if not plans else Plan.MultipleObjectsReturned
+    plan = plans[0]
+    goals, measures, evaluations = _GOALS(plan.pk), _MEASURES(plan.pk), _EVALUATIONS(plan.pk)
     plan.case = case
     for item in [*goals, *measures, *evaluations]:
         item.plan = plan  # the audit subject names the case's person: no query per item
@@ -819,7 +847,7 @@ def professional_in(organisation: Organisation, user_id: int) -> Any:
 
 def family_participants_of(actor: Actor, case: Case) -> list[FamilyParticipant]:
     """The family taking part in a case already authorised through get_case_for, audited."""
-    family = list(FamilyParticipant.objects.filter(case=case).select_related("person"))
+    family = _FAMILY_PARTICIPANTS(case.pk)
     audit.record_many(actor, "view", [f.person for f in family],
                       decision=policy.grant("family taking part in a case of the actor"),
                       purpose="team around the child")  # fmt: skip

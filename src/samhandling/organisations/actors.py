@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from samhandling.config.compiled import CompiledQuery
+
 from .models import Membership, Organisation, Role
 
 if TYPE_CHECKING:
@@ -67,17 +69,20 @@ class Actor:
 ANONYMOUS = Actor(user=None)
 
 
+# Read on every request of a signed-in person: compiled to SQL once (config/compiled.py).
+_ACTIVE_MEMBERSHIPS = CompiledQuery(
+    lambda user_id: Membership.objects.filter(user_id=user_id, is_active=True)
+    .select_related("organisation", "organisation__municipality").order_by("pk")
+)  # fmt: skip
+
+
 def actor_for(
     user: User | None, *, membership_id: int | None = None, channel: str = "web"
 ) -> Actor:
     """The actor for a signed-in user, acting through the chosen (or first) active membership."""
     if user is None or not user.is_authenticated:
         return Actor(user=None, channel=channel)
-    memberships = tuple(
-        Membership.objects.filter(user=user, is_active=True)
-        .select_related("organisation", "organisation__municipality")
-        .order_by("pk")
-    )
+    memberships = tuple(_ACTIVE_MEMBERSHIPS(user.pk))
     chosen = next((m for m in memberships if m.pk == membership_id), None)
     if chosen is None and memberships:
         chosen = memberships[0]
