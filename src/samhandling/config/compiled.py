@@ -46,7 +46,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.query import ModelIterable, get_related_populators
 from django.db.models.sql.compiler import SQLCompiler
 
-M = TypeVar("M", bound=Model)
+M = TypeVar("M")  # what a row becomes: a model object (or a dict, for .sql() only)
 
 MAX_SHAPES = 200
 """Shapes kept per query (a page number is one): past them a new shape is compiled each time."""
@@ -130,11 +130,11 @@ def _compile(queryset: QuerySet[Any], alias: str) -> tuple[str, tuple[Any, ...],
 class CompiledQuery(Generic[M]):
     """A queryset builder whose SQL Django compiles once per shape of values and database."""
 
-    def __init__(self, build: Callable[..., QuerySet[M]]) -> None:
+    def __init__(self, build: Callable[..., QuerySet[Any, M]]) -> None:
         self.build = build
         self._cache: dict[tuple[Any, ...], Any] = {}
         self._lock = threading.Lock()
-        self._model: type[M] | None = None
+        self._model: type[Model] | None = None
 
     # --- the calls ----------------------------------------------------------------------------
 
@@ -157,7 +157,8 @@ class CompiledQuery(Generic[M]):
     def page(self, *values: Any, per_page: int, number: int | str | None) -> Page[M]:
         """Page `number` of the queryset (`Paginator.get_page`: past the end, the last), its
         rows read once."""
-        page = Paginator(_Pages(self, values, per_page), per_page).get_page(number)
+        pages: Any = _Pages(self, values, per_page)
+        page: Page[M] = Paginator(pages, per_page).get_page(number)
         page.object_list = list(page.object_list)
         return page
 
@@ -174,7 +175,7 @@ class CompiledQuery(Generic[M]):
     # --- how -----------------------------------------------------------------------------------
 
     def _queryset(self, values: Sequence[Any], kind: str, bounds: tuple[int, int] | None) -> Any:
-        queryset = self.build(*values)
+        queryset: Any = self.build(*values)
         if bounds is not None:
             queryset = queryset[bounds[0] : bounds[1]]
         if kind == "count":
@@ -183,10 +184,11 @@ class CompiledQuery(Generic[M]):
 
     def _compiled(self, values: Sequence[Any], shape: tuple[Any, ...], kind: str,
                   bounds: tuple[int, int] | None = None) -> Any:  # fmt: skip
+        shapes = tuple(_shape(value) for value in values)
         if self._model is None:
             self._model = self.build(*values).model
         alias = router.db_for_read(self._model)
-        key = (alias, shape, tuple(_shape(value) for value in values))
+        key = (alias, shape, shapes)
         entry = self._cache.get(key)
         if entry is None:
             entry = self._first(values, alias, kind, bounds)
@@ -210,6 +212,8 @@ class CompiledQuery(Generic[M]):
             )
         except EmptyResultSet:
             stand_in_sql = ""
+        except (TypeError, ValueError):
+            return _UNCACHEABLE  # a stand-in where no value can be (a slice's negative bound)
         try:
             real_sql, real_params, _compiler = _compile(self._queryset(values, kind, bounds), alias)
         except EmptyResultSet:
@@ -297,7 +301,7 @@ def _rows_as_objects(entry: _Compiled, params: tuple[Any, ...], alias: str) -> l
     compiler = copy.copy(entry.compiler)
     compiler.connection = connections[alias]  # this thread's connection
     compiler.as_sql = lambda *args, **kwargs: (entry.sql, params)  # type: ignore[method-assign]
-    results = compiler.execute_sql()
+    results: Any = compiler.execute_sql()
     select, klass_info = compiler.select, compiler.klass_info
     annotation_col_map = compiler.annotation_col_map
     assert klass_info is not None
@@ -305,7 +309,8 @@ def _rows_as_objects(entry: _Compiled, params: tuple[Any, ...], alias: str) -> l
     select_fields = klass_info["select_fields"]
     start, end = select_fields[0], select_fields[-1] + 1
     init_list = [column[0].target.attname for column in select[start:end]]
-    related_populators = get_related_populators(klass_info, select, alias)
+    # Django 5.2's signature (the type stubs know a later one)
+    related_populators = get_related_populators(klass_info, select, alias)  # type: ignore[call-arg]
     objects = []
     for row in compiler.results_iter(results):
         obj = model_cls.from_db(alias, init_list, row[start:end])

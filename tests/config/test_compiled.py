@@ -1,0 +1,146 @@
+"""config/compiled.py: a queryset's SQL compiled once per shape of values, run with each call's
+values, giving what Django's own evaluation gives."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.db.models.sql import compiler
+from django.test import override_settings
+from django.utils import timezone
+
+from samhandling.config.compiled import CompiledQuery
+from samhandling.people.models import Person
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def persons(make_person: Callable[..., Person]) -> list[Person]:
+    return [
+        make_person("Ada", "Berg", born=datetime.date(2010, 1, 5)),
+        make_person("Bo", "Dahl", born=datetime.date(2012, 6, 1)),
+        make_person("Cato", "Eng", born=datetime.date(2014, 3, 9)),
+        make_person("Dina", "Berg", born=datetime.date(2016, 11, 30)),
+    ]
+
+
+@pytest.fixture
+def compilations() -> Iterator[list[str]]:
+    """The SQL Django compiles meanwhile (the calls' own checking switched off)."""
+    compiled: list[str] = []
+    original = compiler.SQLCompiler.as_sql
+
+    def as_sql(self: Any, *args: Any, **kwargs: Any) -> Any:
+        sql, params = original(self, *args, **kwargs)
+        compiled.append(sql)
+        return sql, params
+
+    compiler.SQLCompiler.as_sql = as_sql  # type: ignore[method-assign]
+    try:
+        with override_settings(COMPILED_QUERIES_VERIFY=False):
+            yield compiled
+    finally:
+        compiler.SQLCompiler.as_sql = original  # type: ignore[method-assign]
+
+
+BORN_BETWEEN = CompiledQuery(
+    lambda municipality_id, after, before, family_name: Person.objects.filter(
+        municipality_id=municipality_id, date_of_birth__gt=after, date_of_birth__lt=before,
+        family_name=family_name,
+    ).select_related("municipality").order_by("date_of_birth")
+)  # fmt: skip
+
+
+def test_the_same_objects_as_django_and_compiled_once(
+    persons: list[Person], compilations: list[str], django_assert_num_queries: Any
+) -> None:
+    municipality = persons[0].municipality_id
+    query = CompiledQuery(BORN_BETWEEN.build)  # a cache of its own, empty
+    first = query(municipality, datetime.date(2009, 1, 1), datetime.date(2017, 1, 1), "Berg")
+    assert compilations  # the first call: Django compiles it (with stand-ins and with the values)
+    compilations.clear()
+    with django_assert_num_queries(1):
+        again = query(municipality, datetime.date(2011, 1, 1), datetime.date(2017, 1, 1), "Berg")
+        assert again[0].municipality.name  # select_related: no query of its own
+    assert compilations == []  # the later call: no compilation at all
+    assert [p.pk for p in first] == [persons[0].pk, persons[3].pk]
+    assert [p.pk for p in again] == [persons[3].pk]
+    expected = list(BORN_BETWEEN.build(municipality, datetime.date(2011, 1, 1),
+                                       datetime.date(2017, 1, 1), "Berg"))  # fmt: skip
+    assert [(p.pk, p.given_name, p.date_of_birth, p.municipality_id) for p in again] == [
+        (p.pk, p.given_name, p.date_of_birth, p.municipality_id) for p in expected
+    ]
+
+
+def test_datetimes_travel_as_parameters_on_both_databases(persons: list[Person]) -> None:
+    created_since = CompiledQuery(
+        lambda since: Person.objects.filter(created_at__gte=since).order_by("pk")
+    )
+    now = timezone.now()
+    assert created_since(now + datetime.timedelta(hours=1)) == []
+    assert [p.pk for p in created_since(now - datetime.timedelta(hours=1))] == [
+        p.pk for p in persons
+    ]
+
+
+def test_a_value_that_changes_the_sql_text_is_not_cached(
+    persons: list[Person], compilations: list[str]
+) -> None:
+    first_n = CompiledQuery(lambda n: Person.objects.order_by("pk")[:n])
+    assert [p.pk for p in first_n(2)] == [p.pk for p in persons[:2]]
+    assert [p.pk for p in first_n(3)] == [p.pk for p in persons[:3]]
+    assert any("LIMIT 3" in sql for sql in compilations)  # Django's own, each time
+
+
+def test_the_check_finds_a_value_that_changes_the_sql_after_the_first_call(
+    persons: list[Person],
+) -> None:
+    named = CompiledQuery(
+        lambda name: Person.objects.none() if name == "nobody" else Person.objects.filter(
+            given_name=name)
+    )  # fmt: skip
+    assert [p.pk for p in named("Ada")] == [persons[0].pk]
+    with pytest.raises(AssertionError, match="pass it in shape="):
+        named("nobody")
+
+
+def test_a_query_that_can_match_nothing_sends_nothing(
+    persons: list[Person], django_assert_num_queries: Any
+) -> None:
+    among = CompiledQuery(lambda ids: Person.objects.filter(pk__in=ids))
+    with django_assert_num_queries(0):
+        assert among([]) == []
+    assert [p.pk for p in among([persons[1].pk])] == [persons[1].pk]
+
+
+def test_sql_inside_another_query_and_pages(persons: list[Person]) -> None:
+    bergs = CompiledQuery(lambda name: Person.objects.filter(family_name=name).values("pk"))
+    by_birth = CompiledQuery(
+        lambda inner: Person.objects.filter(pk__in=inner).order_by("-date_of_birth", "pk")
+    )
+    assert [p.pk for p in by_birth(bergs.sql("Berg"))] == [persons[3].pk, persons[0].pk]
+    everyone = CompiledQuery(lambda: Person.objects.order_by("pk"))
+    assert everyone.count() == 4
+    second = everyone.page(per_page=3, number=2)
+    assert [p.pk for p in second.object_list] == [persons[3].pk]
+    assert (second.number, second.paginator.num_pages) == (2, 2)
+    past_the_end = everyone.page(per_page=3, number=9)
+    assert past_the_end.number == 2 and len(past_the_end.object_list) == 1
+
+
+def test_only_plain_values(persons: list[Person]) -> None:
+    with pytest.raises(TypeError, match="not"):
+        BORN_BETWEEN(persons[0], datetime.date(2009, 1, 1), datetime.date(2017, 1, 1), "Berg")
+
+
+def test_a_bool_is_part_of_the_shape(persons: list[Person]) -> None:
+    restricted = CompiledQuery(
+        lambda flag: Person.objects.filter(processing_restricted=flag).order_by("pk")
+    )
+    assert [p.pk for p in restricted(False)] == [p.pk for p in persons]
+    assert restricted(True) == []
+    assert len(restricted._cache) == 2
