@@ -1,11 +1,15 @@
 """Page bodies in Jinja2 (decision 0006) and the choice labels every page shows."""
 
+import pytest
 from django.template import engines
 from django.test import RequestFactory
+from django.urls import NoReverseMatch, reverse, set_script_prefix
 from django.utils import translation
 
 from samhandling.catalogue.models import Practice
-from samhandling.config.jinja import fill, querystring
+from samhandling.config.jinja import fill, querystring, url
+from samhandling.config.navigation import navigation
+from samhandling.organisations.actors import ANONYMOUS, Actor
 
 
 def test_fill_escapes_the_values_and_keeps_the_text_as_blocktranslate_does() -> None:
@@ -87,3 +91,27 @@ def test_every_model_with_choices_has_the_cheap_choice_labels() -> None:
     ]
     assert with_choices
     assert [m._meta.label for m in with_choices if not issubclass(m, ChoiceLabels)] == []
+
+
+def test_url_is_reverse_remembered_with_everything_reverse_depends_on() -> None:
+    assert url("catalogue:practice", 7) == reverse("catalogue:practice", args=[7])
+    assert url("catalogue:practice", 8) == "/catalogue/practices/8/"
+    assert url("catalogue:index") == reverse("catalogue:index")
+    set_script_prefix("/samhandling/")  # served below a path: the prefix is part of the key
+    try:
+        assert url("catalogue:practice", 7) == "/samhandling/catalogue/practices/7/"
+    finally:
+        set_script_prefix("/")
+    assert url("catalogue:practice", 7) == "/catalogue/practices/7/"
+    with pytest.raises(NoReverseMatch):  # not a key: reverse() itself answers, as before
+        url("catalogue:practice", [7])
+
+
+def test_the_menu_is_made_once_per_request_and_again_for_another_actor() -> None:
+    request = RequestFactory().get("/catalogue/")
+    request.actor = ANONYMOUS
+    first = navigation(request)["navigation"]
+    assert navigation(request)["navigation"] is first
+    assert [item["current"] for item in first if item["url"] == "/catalogue/"] == [True]
+    request.actor = Actor(user=None, channel="web")  # signed out and in again: not the same
+    assert navigation(request)["navigation"] is not first

@@ -29,6 +29,7 @@ Autoescaping is always on, as in Django templates.
 
 from __future__ import annotations
 
+import functools
 from types import SimpleNamespace
 from typing import Any
 
@@ -37,7 +38,7 @@ from django.template import defaultfilters
 from django.template.defaulttags import querystring as django_querystring
 from django.template.loader import render_to_string
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 from django.utils.formats import localize
 from django.utils.safestring import SafeString
@@ -70,6 +71,19 @@ def translated(message: str) -> Markup:
 
 
 def url(name: str, *args: Any) -> str:
+    """Django's `reverse`, remembered: a page links to the same few views many times (My work
+    has some 45 links), and reversing costs 20–30 µs each."""
+    try:
+        return _reversed(name, args, get_script_prefix(), get_urlconf(), translation.get_language())
+    except TypeError:  # an argument that cannot be a key
+        return reverse(name, args=args or None)
+
+
+@functools.lru_cache(maxsize=8192)
+def _reversed(name: str, args: tuple[Any, ...], prefix: str, urlconf: Any, language: Any) -> str:
+    # Everything reverse() depends on is in the key: the URL configuration and its prefix, and
+    # the language (should a language prefix ever come in). The values are ids and codes, no
+    # personal data, and the same for every user.
     return reverse(name, args=args or None)
 
 

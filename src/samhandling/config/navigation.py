@@ -78,8 +78,14 @@ def menu_for(actor: Actor, current_path: str) -> list[dict[str, object]]:
 
 def navigation(request: HttpRequest) -> dict[str, object]:
     actor = getattr(request, "actor", ANONYMOUS)
+    # Once per request: every template rendered with the request runs the context
+    # processors again (a component included from a Jinja2 page body, for one).
+    menu = getattr(request, "_navigation_menu", None)
+    if menu is None or menu[0] is not actor:
+        menu = (actor, menu_for(actor, request.path))
+        request._navigation_menu = menu  # type: ignore[attr-defined]
     return {
-        "navigation": menu_for(actor, request.path),
+        "navigation": menu[1],
         "settings_demo_mode": settings.DEMO_MODE,
         "settings_oidc_enabled": settings.OIDC_ENABLED,
     }
