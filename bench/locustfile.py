@@ -11,6 +11,10 @@ writes to `LOAD_USERS`. `LOAD_THINK` is the pause between requests in seconds, "
 The figures start when every user has signed in: the users start together, and signing in
 costs 0.13 s of CPU each (argon2, on purpose), so 50 sign-ins would otherwise put a queue of
 seconds in front of the first pages and in the run's p95. Until then each signed-in user waits.
+Then each user pauses as between any two clicks (`LOAD_THINK`) before their first page, so
+that 50 people do not click in the same millisecond: released together, their 50 first pages
+queued for up to 1.3 s and were 3 % of a minute's requests, the whole of the run's p99 and a
+good part of its p95 (bench/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
+import gevent
 from gevent.event import Event
 from locust import FastHttpUser, between, constant
 
@@ -64,6 +69,7 @@ class Professional(FastHttpUser):
             self.environment.stats.reset_all()  # the measurement starts here
             _everyone_signed_in.set()
         _everyone_signed_in.wait()
+        gevent.sleep(self.wait_time())  # the first click after a pause, as every later one
 
     def ask(self, page: pages.Page) -> None:
         if page.method == "POST":
