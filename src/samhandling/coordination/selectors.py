@@ -95,6 +95,15 @@ _OPEN_TASKS = CompiledQuery(
 _FAMILY_PARTICIPANTS = CompiledQuery(
     lambda case_id: FamilyParticipant.objects.filter(case_id=case_id).select_related("person")
 )
+_VOICES = CompiledQuery(
+    lambda case_id: Voice.objects.filter(case_id=case_id)
+    .select_related("recorded_service", "meeting", "goal").order_by("-created_at", "-pk")
+)  # fmt: skip
+_FAMILY_OF_CHILD = CompiledQuery(
+    lambda person_id: FamilyRelation.objects.filter(person_id=person_id)
+    .select_related("relative")
+    .order_by("kind", "relative__family_name", "relative__given_name", "pk")
+)  # fmt: skip
 _PLAN = CompiledQuery(
     lambda case_id: Plan.objects.select_related("updated_by").filter(case_id=case_id)[:2]
 )
@@ -440,6 +449,14 @@ def services_in(municipality_id: int) -> QuerySet[Organisation]:
     ).order_by("name")
 
 
+_SERVICES_IN = CompiledQuery(services_in)
+
+
+def service_list_in(municipality_id: int) -> list[Organisation]:
+    """services_in, read at once (compiled once: the case page's forms choose among them)."""
+    return _SERVICES_IN(municipality_id)
+
+
 def emergency_candidates(actor: Actor, query: str) -> list[Case]:
     """Open cases of a child found by exact identity number, for emergency access only."""
     if not actor.has_role(Role.PROFESSIONAL) or not query.strip().isdigit():
@@ -510,11 +527,7 @@ def child_and_family(actor: Actor, case: Case) -> list[FamilyMember]:
 
     Call only with a case fetched through get_case_for or case_page.
     """
-    relations = list(
-        FamilyRelation.objects.filter(person_id=case.person_id)
-        .select_related("relative")
-        .order_by("kind", "relative__family_name", "relative__given_name", "pk")
-    )
+    relations = _FAMILY_OF_CHILD(case.person_id)
     members = [FamilyMember(case.person, "child")] + [
         FamilyMember(r.relative, r.kind, r.parental_responsibility) for r in relations
     ]
@@ -888,11 +901,7 @@ def voices_for(
     audit chain however many there are, each read (and each refusal) recorded."""
     if access.case.pk != case.pk or access.actor != actor:
         raise ValueError("the access was worked out for another case or actor")
-    voices = list(
-        Voice.objects.filter(case=case)
-        .select_related("recorded_service", "meeting", "goal")
-        .order_by("-created_at", "-pk")
-    )
+    voices = _VOICES(case.pk)
     for voice in voices:
         voice.case = case  # the audit subject names the case's person: no query per voice
     reads = [(voice, _voice_decision(access, voice)) for voice in voices]

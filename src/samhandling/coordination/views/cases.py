@@ -193,7 +193,7 @@ def _case_context(
         "member",
         "coordinator",
     )
-    services_here = list(selectors.services_in(case.municipality_id))  # one read for all forms
+    services_here = selectors.service_list_in(case.municipality_id)  # one read for all forms
     family = (
         selectors.child_and_family(actor, case)
         if may["manage_consent"] or may["manage_team"]
