@@ -13,3 +13,6 @@ HIDDEN_ENTRIES = ngettext_lazy(
 EARLIER_VERSIONS = ngettext_lazy(
     "Corrected – %(counter)s earlier version", "Corrected – %(counter)s earlier versions", "counter"
 )
+HIDDEN_ITEMS = ngettext_lazy(
+    "%(counter)s item is not shown to you.", "%(counter)s items are not shown to you.", "counter"
+)
