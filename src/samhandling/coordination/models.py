@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -208,7 +209,15 @@ class LogEntry(TenantRow):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        indexes = [models.Index(fields=["case", "occurred_on"], name="log_case_date")]
+        indexes = [
+            # A case's relay log newest first, the order it is shown in: the case page reads
+            # its first 20 entries without sorting all of them.
+            models.Index(fields=["case", "occurred_on", "created_at", "id"], name="log_case_date"),
+            # The entries a correction replaced, of one case (few: most cases have none).
+            models.Index(
+                fields=["case"], condition=Q(replaces__isnull=False), name="log_case_corrections"
+            ),
+        ]
         ordering = ["-occurred_on", "-created_at", "-pk"]
         verbose_name = _("log entry")
         verbose_name_plural = _("log entries")

@@ -57,12 +57,21 @@ _CASE = CompiledQuery(
         "person", "person__municipality", "coordinator", "coordinator_service"
     ).filter(pk=case_id).order_by("pk")[:1]
 )  # fmt: skip
+def _replaced(case_id: int) -> QuerySet[LogEntry, dict[str, Any]]:
+    """The ids of the case's entries that a correction replaced (index log_case_corrections).
+    Asked as a set, not as a join with each entry's replacement: PostgreSQL then walks the
+    case's log newest first (index log_case_date) and stops after a page, where from a join
+    it read and sorted the whole log (0.1 against 3 ms for a case of 470 entries)."""
+    return LogEntry.objects.filter(case_id=case_id, replaces__isnull=False).values("replaces_id")
+
+
 _LOG_PAGE = CompiledQuery(
-    lambda case_id: LogEntry.objects.filter(case_id=case_id, replaced_by__isnull=True)
+    lambda case_id: LogEntry.objects.filter(case_id=case_id)
+    .exclude(pk__in=_replaced(case_id))
     .select_related("author", "service").order_by("-occurred_on", "-created_at", "-pk")
 )  # fmt: skip
 _OLDER_VERSIONS = CompiledQuery(
-    lambda case_id: LogEntry.objects.filter(case_id=case_id, replaced_by__isnull=False)
+    lambda case_id: LogEntry.objects.filter(case_id=case_id, pk__in=_replaced(case_id))
     .select_related("author", "service")
 )  # fmt: skip
 _PENDING_HANDOVER = CompiledQuery(
