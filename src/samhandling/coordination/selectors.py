@@ -57,6 +57,8 @@ _CASE = CompiledQuery(
         "person", "person__municipality", "coordinator", "coordinator_service"
     ).filter(pk=case_id).order_by("pk")[:1]
 )  # fmt: skip
+
+
 def _replaced(case_id: int) -> QuerySet[LogEntry, dict[str, Any]]:
     """The ids of the case's entries that a correction replaced (index log_case_corrections).
     Asked as a set, not as a join with each entry's replacement: PostgreSQL then walks the
