@@ -59,7 +59,7 @@ _CASE = CompiledQuery(
 )  # fmt: skip
 
 
-def _replaced(case_id: int) -> QuerySet[LogEntry, dict[str, Any]]:
+def _replaced(case_id: int) -> QuerySet[LogEntry, Any]:
     """The ids of the case's entries that a correction replaced (index log_case_corrections).
     Asked as a set, not as a join with each entry's replacement: PostgreSQL then walks the
     case's log newest first (index log_case_date) and stops after a page, where from a join
