@@ -67,9 +67,14 @@ def _replaced(case_id: int) -> QuerySet[LogEntry, Any]:
     return LogEntry.objects.filter(case_id=case_id, replaces__isnull=False).values("replaces_id")
 
 
+def current_log(case_id: int) -> QuerySet[LogEntry]:
+    """The current versions of a case's relay log entries (not replaced by a correction).
+    Read only through a selector or service that has authorised the case."""
+    return LogEntry.objects.filter(case_id=case_id).exclude(pk__in=_replaced(case_id))
+
+
 _LOG_PAGE = CompiledQuery(
-    lambda case_id: LogEntry.objects.filter(case_id=case_id)
-    .exclude(pk__in=_replaced(case_id))
+    lambda case_id: current_log(case_id)
     .select_related("author", "service").order_by("-occurred_on", "-created_at", "-pk")
 )  # fmt: skip
 _OLDER_VERSIONS = CompiledQuery(
@@ -696,9 +701,7 @@ def log_for(actor: Actor, case_id: int, *, limit: int = PAGE_SIZE, offset: int =
     decided on the few fields the policy reads, and only the page (and the refusals in its
     stretch, for the audit log) is read in full."""
     case, access = get_case_for(actor, case_id, purpose="relay log")
-    current = LogEntry.objects.filter(case=case, replaced_by__isnull=True).order_by(
-        "-occurred_on", "-created_at", "-pk"
-    )
+    current = current_log(case.pk).order_by("-occurred_on", "-created_at", "-pk")
     outline = list(current.only(*_DECIDED_ON))
     seen = [bool(access.item_decision(entry)) for entry in outline]
     positions = [index for index, ok in enumerate(seen) if ok]  # where the visible entries are

@@ -27,6 +27,7 @@ from samhandling.coordination.models import (
     TeamMember,
     Voice,
 )
+from samhandling.coordination.selectors import current_log
 from samhandling.coordination.services import may_consent_for
 from samhandling.organisations.actors import Actor
 from samhandling.organisations.models import Organisation
@@ -131,11 +132,7 @@ def case_contents(access: policy.FamilyAccess, action: str, purpose: str) -> Cas
         )
         for item in [*goals, *measures, *evaluations]:
             item.plan = plan
-    log = list(
-        LogEntry.objects.filter(case=case, replaced_by__isnull=True).select_related(
-            "service", "author"
-        )
-    )
+    log = list(current_log(case.pk).select_related("service", "author"))
     meetings = list(Meeting.objects.filter(case=case).prefetch_related("family_participants"))
     voices = list(
         Voice.objects.filter(case=case).select_related(
