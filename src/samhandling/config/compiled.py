@@ -195,7 +195,7 @@ class CompiledQuery(Generic[M]):
             with self._lock:
                 if len(self._cache) < MAX_SHAPES:
                     self._cache.setdefault(key, entry)
-        elif entry is not _UNCACHEABLE and getattr(settings, "COMPILED_QUERIES_VERIFY", False):
+        elif entry is not _UNCACHEABLE and settings.COMPILED_QUERIES_VERIFY:
             self._verify(entry, values, alias, kind, bounds)
         if entry is _UNCACHEABLE or entry is _EMPTY:
             return entry
@@ -214,13 +214,13 @@ class CompiledQuery(Generic[M]):
             stand_in_sql = ""
         except (TypeError, ValueError):
             return _UNCACHEABLE  # a stand-in where no value can be (a slice's negative bound)
+        queryset = self._queryset(values, kind, bounds)
         try:
-            real_sql, real_params, _compiler = _compile(self._queryset(values, kind, bounds), alias)
+            real_sql, real_params, _compiler = _compile(queryset, alias)
         except EmptyResultSet:
             real_sql = ""
         if not stand_in_sql or not real_sql:
             return _EMPTY if stand_in_sql == real_sql else _UNCACHEABLE
-        queryset = self._queryset(values, kind, bounds)
         if kind == "objects" and (queryset._iterable_class is not ModelIterable
                                   or queryset._prefetch_related_lookups
                                   or queryset._known_related_objects):  # fmt: skip

@@ -239,6 +239,11 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL and importlib.util.find_spec("redis") is None:
     raise ImproperlyConfigured("REDIS_URL is set, but the redis package is not installed.")
+# Every call of a compiled query (config/compiled.py, decision 0007) also compiled the Django
+# way and compared: on in the test suite (tests/conftest.py), off in production (it would undo
+# the saving).
+COMPILED_QUERIES_VERIFY = False
+
 RATE_LIMIT_CACHE = "ratelimit"
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
