@@ -228,8 +228,11 @@ def test_the_case_page_reads_the_team_consents_and_services_once(
     assert tables["coordination_teammember"] == 1, sql
     assert tables["access_consent"] == 1, sql
     assert tables["access_legalbasis"] == 1, sql
-    # the services offered by the forms, and those of the consents (prefetched)
-    assert tables["organisations_organisation"] == 2, sql
+    # the services offered by the forms; those of all consents at once, with their named
+    # professionals (access/policy.py consents_and_bases_of)
+    assert tables["organisations_organisation"] == 1, sql
+    assert tables["access_consent_services"] == 1, sql
+    assert tables["access_consent_professionals"] == 1, sql
     # the signed-in user, and nobody else one by one
     assert len(re.findall(r'FROM "accounts_user" WHERE "accounts_user"."id" = ', sql)) == 1, sql
 

@@ -29,7 +29,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import Q
 from django.utils import timezone
 
 from samhandling.config.compiled import CompiledQuery
@@ -209,6 +209,16 @@ _LEGAL_BASES = CompiledQuery(
     lambda case_id: LegalBasis.objects.filter(case_id=case_id)
     .select_related("from_service", "to_service")
 )  # fmt: skip
+# A consent's circle, for every consent of the case at once (what prefetch_related would read,
+# its SQL built anew on every call): the through tables' rows with their service or user.
+_CONSENT_SERVICES = CompiledQuery(
+    lambda case_id: Consent.services.through.objects.filter(consent__case_id=case_id)
+    .select_related("organisation").order_by("organisation__name", "organisation_id")
+)  # fmt: skip
+_CONSENT_PROFESSIONALS = CompiledQuery(
+    lambda case_id: Consent.professionals.through.objects.filter(consent__case_id=case_id)
+    .select_related("user").order_by("user_id")
+)  # fmt: skip
 _CURRENT_TEAM = CompiledQuery(
     lambda case_id: TeamMember.objects.filter(case_id=case_id, left_at__isnull=True)
     .select_related("organisation", "user")
@@ -220,8 +230,26 @@ def consents_and_bases_of(case: Case) -> tuple[list[Consent], list[LegalBasis]]:
     professionals), withdrawn and expired ones too, and every legal basis (with its services):
     what the sharings are made of, and what the case page lists."""
     consents = _CONSENTS(case.pk)
-    prefetch_related_objects(consents, "services", "professionals")
+    if consents:
+        services: dict[int, list[Any]] = {consent.pk: [] for consent in consents}
+        for link in _CONSENT_SERVICES(case.pk):  # a consent recorded since is not in `services`
+            services.get(link.consent_id, []).append(link.organisation)
+        professionals: dict[int, list[Any]] = {consent.pk: [] for consent in consents}
+        for named in _CONSENT_PROFESSIONALS(case.pk):
+            professionals.get(named.consent_id, []).append(named.user)
+        for consent in consents:
+            _prefetched(consent, "services", services[consent.pk])
+            _prefetched(consent, "professionals", professionals[consent.pk])
     return consents, _LEGAL_BASES(case.pk)
+
+
+def _prefetched(consent: Consent, name: str, related: list[Any]) -> None:
+    """`consent.<name>.all()` answers `related` without a query, as prefetch_related leaves
+    it (django.db.models.query.prefetch_one_level)."""
+    queryset = getattr(consent, name).get_queryset()
+    queryset._result_cache = related
+    queryset._prefetch_done = True
+    consent.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
 
 
 def sharings_of(
