@@ -28,6 +28,8 @@ from ._shared import (
 
 # --- relay log -----------------------------------------------------------------------------
 
+HELD = ("case", "municipality", "author", "service")
+
 
 @service
 def add_log_entry(
@@ -64,7 +66,9 @@ def add_log_entry(
     )
     if visibility == Visibility.SECTORS and not entry.visible_sectors:
         raise ValidationError({"visible_sectors": _("Name the sectors that may see the entry.")})
-    entry.full_clean()
+    # The case, its municipality, the author and the service are rows this request has read
+    # (and the database's foreign keys hold them): not looked up again one by one.
+    entry.full_clean(exclude=HELD)
     entry.save()
     audit.record(by, "create", entry, decision=decision)
     return entry
