@@ -76,6 +76,30 @@ def test_dates_times_and_numbers_print_as_in_a_django_template() -> None:
         )
 
 
+def test_a_date_is_formatted_once_for_its_language_and_time_zone() -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from samhandling.config import jinja
+
+    night = datetime.datetime(2026, 6, 30, 22, 30, tzinfo=datetime.UTC)
+    body = engines["jinja2"].from_string('{{ v|date("DATE_FORMAT") }}')
+    shown = {}
+    for language in ("nb", "en"):
+        for zone in ("Europe/Oslo", "UTC"):
+            with translation.override(language), timezone.override(zone):
+                before = jinja._formatted.cache_info()
+                shown[language, zone] = body.render({"v": night})
+                assert body.render({"v": night}) == shown[language, zone]
+                after = jinja._formatted.cache_info()
+                assert after.hits >= before.hits + 1  # the second time, remembered
+                django_page = engines["django"].from_string('{{ v|date:"DATE_FORMAT" }}')
+                assert shown[language, zone] == django_page.render({"v": night})
+    assert len(set(shown.values())) == 4  # each language and zone its own
+    assert jinja.date([1]) == ""  # not a key: formatted directly, as Django would
+
+
 def test_every_model_with_choices_has_the_cheap_choice_labels() -> None:
     """config/choices.py: a model without ChoiceLabels first would translate every label of a
     field on each get_<field>_display() call again."""

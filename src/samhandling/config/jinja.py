@@ -39,7 +39,7 @@ from django.template.defaulttags import querystring as django_querystring
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.formats import localize
 from django.utils.safestring import SafeString
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
@@ -94,7 +94,19 @@ def querystring(request: Any, **changes: Any) -> str:
 
 def date(value: Any, arg: str | None = None) -> str:
     """Django's `date` filter, on the value in the current time zone first, as Django's
-    templates do (the filter `expects_localtime`)."""
+    templates do (the filter `expects_localtime`); remembered, as `url` is: My work formats
+    some 40 dates, at 25–30 µs each."""
+    try:
+        return _formatted(value, arg, translation.get_language(), timezone.get_current_timezone())
+    except TypeError:  # a value that cannot be a key
+        return str(defaultfilters.date(template_localtime(value), arg))
+
+
+@functools.lru_cache(maxsize=8192)
+def _formatted(value: Any, arg: str | None, language: Any, zone: Any) -> str:
+    # What the formatting depends on is in the key: the value, the format, the language (its
+    # month names and formats) and the time zone a datetime is shown in. A key holds a date
+    # or a moment only, never whose it is.
     return str(defaultfilters.date(template_localtime(value), arg))
 
 
