@@ -144,3 +144,49 @@ def test_a_bool_is_part_of_the_shape(persons: list[Person]) -> None:
     assert [p.pk for p in restricted(False)] == [p.pk for p in persons]
     assert restricted(True) == []
     assert len(restricted._cache) == 2
+
+
+def test_rows_of_values_list_as_django_gives_them_and_compiled_once(
+    persons: list[Person], compilations: list[str]
+) -> None:
+    from django.db.models import Count, Q, Value
+
+    counts = CompiledQuery(
+        lambda family_name, born_after: Person.objects.filter(date_of_birth__gt=born_after)
+        .order_by().values(one=Value(1))
+        .annotate(named=Count("pk", filter=Q(family_name=family_name)), everyone=Count("pk"))
+        .values_list("named", "everyone")
+    )  # fmt: skip
+    assert counts.rows("Berg", datetime.date(2000, 1, 1)) == [(2, 4)]
+    compilations.clear()
+    assert counts.rows("Berg", datetime.date(2011, 1, 1)) == [(1, 3)]
+    assert counts.rows("Nobody", datetime.date(2030, 1, 1)) == [(0, 0)]  # one row, as aggregate
+    assert compilations == []
+    assert counts.rows("Berg", datetime.date(2011, 1, 1)) == list(
+        counts.build("Berg", datetime.date(2011, 1, 1))
+    )
+
+
+def test_rows_that_django_reshapes_are_left_to_django(persons: list[Person]) -> None:
+    """Flat, named and reordered rows are made by Django: the right rows, not cached SQL."""
+    from django.db.models import F
+
+    names = [
+        CompiledQuery(lambda born: Person.objects.filter(date_of_birth__gt=born)
+                      .order_by("date_of_birth").values_list("given_name", flat=True)),
+        CompiledQuery(lambda born: Person.objects.filter(date_of_birth__gt=born)
+                      .order_by("date_of_birth").values_list("given_name", named=True)),
+        CompiledQuery(lambda born: Person.objects.filter(date_of_birth__gt=born)
+                      .order_by("date_of_birth").values("given_name")),
+        CompiledQuery(lambda born: Person.objects.filter(date_of_birth__gt=born)
+                      .annotate(born_on=F("date_of_birth")).order_by("date_of_birth")
+                      .values_list("born_on", "given_name")),  # columns reordered
+    ]  # fmt: skip
+    for query in names:
+        for _ in range(2):
+            rows = query.rows(datetime.date(2013, 1, 1))
+            assert rows == list(query.build(datetime.date(2013, 1, 1)))
+            assert len(rows) == 2
+        assert all(
+            entry is not None and not hasattr(entry, "sql") for entry in query._cache.values()
+        )

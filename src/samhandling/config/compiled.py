@@ -43,7 +43,7 @@ from django.core.paginator import Page, Paginator
 from django.db import connections, router
 from django.db.models import Model, QuerySet
 from django.db.models.expressions import RawSQL
-from django.db.models.query import ModelIterable, get_related_populators
+from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 from django.db.models.sql.compiler import SQLCompiler
 
 M = TypeVar("M")  # what a row becomes: a model object (or a dict, for .sql() only)
@@ -109,7 +109,7 @@ def _stand_ins(value: Any, counter: itertools.count[int]) -> Any:
     if isinstance(value, datetime.date):
         return datetime.date(1001 + n, 2, 3)
     if isinstance(value, str):
-        return f"\x1fstand-in {n}\x1f"
+        return f"stand-in\x1f{n}\x1fvalue"  # what .strip() leaves as it is
     return -(7 * 10**15) - n
 
 
@@ -161,6 +161,17 @@ class CompiledQuery(Generic[M]):
         page: Page[M] = Paginator(pages, per_page).get_page(number)
         page.object_list = list(page.object_list)
         return page
+
+    def rows(self, *values: Any, shape: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """The rows of a `values_list()` queryset (not flat, not named), as
+        `list(build(*values))` would give them: tuples, each value as Django converts it."""
+        compiled = self._compiled(values, ("rows", *shape), "rows")
+        if compiled is _UNCACHEABLE:
+            return list(self._queryset(values, "rows", None))
+        if compiled is _EMPTY:
+            return []
+        alias, entry = compiled
+        return [tuple(row) for row in _results(entry, self._params(entry, values, alias), alias)[1]]
 
     def sql(self, *values: Any, shape: tuple[Any, ...] = ()) -> RawSQL:
         """The queryset's SQL with these values, to use inside another query (`pk__in=`)."""
@@ -225,6 +236,9 @@ class CompiledQuery(Generic[M]):
                                   or queryset._prefetch_related_lookups
                                   or queryset._known_related_objects):  # fmt: skip
             return _UNCACHEABLE  # rows that are not plain model objects: Django makes them
+        if kind == "rows" and (queryset._iterable_class is not ValuesListIterable
+                               or _reordered(queryset)):  # fmt: skip
+            return _UNCACHEABLE  # dicts, named, flat or reordered rows: Django makes them
         if stand_in_sql != real_sql or len(stand_in_params) != len(real_params):
             return _UNCACHEABLE
         connection = connections[alias]
@@ -241,8 +255,8 @@ class CompiledQuery(Generic[M]):
         if kind == "count":
             stand_in_sql = f"SELECT COUNT(*) FROM ({stand_in_sql}) counted"  # noqa: S608 - Django's SQL
         entry = _Compiled(stand_in_sql, tuple(constants), tuple(slots),
-                          compiler if kind == "objects" else None)  # fmt: skip
-        if self._params(entry, values, alias) != real_params:
+                          compiler if kind in ("objects", "rows") else None)  # fmt: skip
+        if not _same_params(self._params(entry, values, alias), real_params):
             return _UNCACHEABLE
         return entry
 
@@ -259,7 +273,7 @@ class CompiledQuery(Generic[M]):
             found: tuple[str, tuple[Any, ...]] = ("", ())
         else:
             found = (entry.sql, self._params(entry, values, alias))
-        if found != (sql, params):
+        if found[0] != sql or not _same_params(found[1], tuple(params)):
             raise AssertionError(
                 f"{self.build.__qualname__}: the cached SQL is not Django's for these values: "
                 "a value changes the SQL's text; pass it in shape="
@@ -285,6 +299,23 @@ class CompiledQuery(Generic[M]):
         return _rows_as_objects(entry, self._params(entry, values, alias), alias)
 
 
+def _same_params(these: tuple[Any, ...], those: tuple[Any, ...]) -> bool:
+    """The same parameters; a JSON value (psycopg's Json and Jsonb, which have no equality of
+    their own: a JSON field's lookups) by the value it wraps."""
+    return len(these) == len(those) and all(
+        this == that or (type(this) is type(that) and hasattr(this, "obj") and this.obj == that.obj)
+        for this, that in zip(these, those, strict=True)
+    )
+
+
+def _reordered(queryset: Any) -> bool:
+    """Whether ValuesListIterable reorders the columns of the SQL into the rows it gives."""
+    query = queryset.query
+    names = [*query.extra_select, *query.values_select, *query.annotation_select]
+    fields = [*queryset._fields, *(f for f in query.annotation_select if f not in queryset._fields)]
+    return bool(queryset._fields) and fields != names
+
+
 def _matches(param: Any, leaf: Any, adapt: str, connection: Any) -> bool:
     if adapt == "datetime" and not isinstance(leaf, datetime.datetime):
         return False
@@ -295,13 +326,19 @@ def _matches(param: Any, leaf: Any, adapt: str, connection: Any) -> bool:
     return type(param) is type(expected) and param == expected
 
 
-def _rows_as_objects(entry: _Compiled, params: tuple[Any, ...], alias: str) -> list[Any]:
-    """The rows of the cached SQL as model objects, as Django's ModelIterable makes them."""
+def _results(entry: _Compiled, params: tuple[Any, ...], alias: str) -> tuple[SQLCompiler, Any]:
+    """The cached SQL run by a copy of its compiler; the rows, each value converted."""
     assert entry.compiler is not None
     compiler = copy.copy(entry.compiler)
     compiler.connection = connections[alias]  # this thread's connection
     compiler.as_sql = lambda *args, **kwargs: (entry.sql, params)  # type: ignore[method-assign]
     results: Any = compiler.execute_sql()
+    return compiler, compiler.results_iter(results)
+
+
+def _rows_as_objects(entry: _Compiled, params: tuple[Any, ...], alias: str) -> list[Any]:
+    """The rows of the cached SQL as model objects, as Django's ModelIterable makes them."""
+    compiler, rows = _results(entry, params, alias)
     select, klass_info = compiler.select, compiler.klass_info
     annotation_col_map = compiler.annotation_col_map
     assert klass_info is not None
@@ -312,7 +349,7 @@ def _rows_as_objects(entry: _Compiled, params: tuple[Any, ...], alias: str) -> l
     # Django 5.2's signature (the type stubs know a later one)
     related_populators = get_related_populators(klass_info, select, alias)  # type: ignore[call-arg]
     objects = []
-    for row in compiler.results_iter(results):
+    for row in rows:
         obj = model_cls.from_db(alias, init_list, row[start:end])
         for populator in related_populators:
             populator.populate(row, obj)
