@@ -190,6 +190,26 @@ def test_a_facets_counts_apply_the_other_facets_but_not_its_own(publish_entry: M
     assert facets["evidence_levels"]["described"].count == 1
 
 
+def test_facet_counts_follow_each_calls_words_and_the_data(publish_entry: Make) -> None:
+    """The counts' SQL is compiled once (catalogue/selectors.py _facet_counts): each call
+    counts with its own words and choices, in the data as it is now."""
+
+    def norway(criteria: PracticeCriteria) -> int:
+        facets = {f.name: f for f in selectors.practice_facets(criteria)}
+        return next(o.count for o in facets["countries"].options if o.value == "NO")
+
+    practice(publish_entry, "Skole", problem="skole")
+    practice(publish_entry, "Helse", problem="helsestasjon")
+    assert norway(PracticeCriteria()) == 2
+    assert norway(PracticeCriteria(query="skole")) == 1
+    assert norway(PracticeCriteria(query="ingenting slikt")) == 0
+    practice(publish_entry, "Skole igjen", problem="skole")
+    assert norway(PracticeCriteria(query="skole")) == 2
+    assert norway(PracticeCriteria(query="skole", age=3)) == 2
+    assert norway(PracticeCriteria(query="skole", age=30)) == 0
+    assert norway(PracticeCriteria(query="\x00")) == 0  # no text holds it: nothing is asked
+
+
 def test_similar_practices_share_the_most_and_ties_go_by_title(
     publish_entry: Make, draft: Make
 ) -> None:

@@ -40,6 +40,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from samhandling.config.compiled import CompiledQuery
 from samhandling.insight.models import Indicator, Observation, Topic
 from samhandling.insight.profiles import Point
 from samhandling.organisations.actors import Actor
@@ -648,19 +649,16 @@ def practice_facets(criteria: PracticeCriteria) -> list[Facet]:
     facet's option applies the other facets' choices, not its own (within a facet the choices
     add up). Facets whose "other choices" are the same (every facet with nothing chosen) are
     counted together: one query, plus one for each facet with a choice."""
-    practices = published_practices().order_by()
-    if criteria.query.strip():
-        practices = practices.filter(pk__in=search(criteria.query, kind=Practice).values("pk"))
     groups: dict[PracticeCriteria, list[str]] = defaultdict(list)
     for name, _label in FACETS:
-        cleared: dict[str, Any] = {"query": "", name: frozenset()}
+        cleared: dict[str, Any] = {name: frozenset()}
         groups[dataclasses.replace(criteria, **cleared)].append(name)
-    counts: dict[str, int] = {}
     options = {name: _facet_options(name) for name, _label in FACETS}
+    counts: dict[str, int] = {}
     for others, names in groups.items():
-        wanted = {f"{name}_{n}": Count("pk", filter=q)
-                  for name in names for n, (_v, _l, q) in enumerate(options[name])}  # fmt: skip
-        counts.update(_narrowed(practices, others).aggregate(**wanted))
+        counted = [f"{name}_{n}" for name in names for n in range(len(options[name]))]
+        rows = _facet_counts(tuple(names)).rows(*_as_values(others))
+        counts.update(zip(counted, rows[0] if rows else [0] * len(counted), strict=True))
     facets = []
     for name, label in FACETS:
         chosen = {getattr(value, "slug", value) for value in getattr(criteria, name)}
@@ -668,6 +666,63 @@ def practice_facets(criteria: PracticeCriteria) -> list[Facet]:
                   for n, (value, text, _q) in enumerate(options[name])]  # fmt: skip
         facets.append(Facet(name, str(label), listed))
     return facets
+
+
+def _as_values(criteria: PracticeCriteria) -> tuple[Any, ...]:
+    """The criteria as plain values for a CompiledQuery: None where nothing is chosen (the SQL
+    differs), the age bands as one bool each; first whether the words hold a NUL character
+    (search() then finds nothing without asking: other SQL)."""
+    return (
+        "\x00" in criteria.query,
+        criteria.query.strip() or None,
+        sorted(criteria.countries) or None,
+        sorted(criteria.sectors) or None,
+        sorted(criteria.target_groups) or None,
+        tuple(band in criteria.bands for band in AGE_BANDS),
+        sorted(criteria.evidence_levels) or None,
+        criteria.age,
+        criteria.language or None,
+    )
+
+
+def _from_values(query: str | None, countries: list[str] | None, sectors: list[str] | None,
+                 target_groups: list[str] | None, bands: tuple[bool, ...],
+                 evidence_levels: list[str] | None, age: int | None,
+                 language: str | None) -> PracticeCriteria:  # fmt: skip
+    return PracticeCriteria(
+        query=query or "",
+        countries=frozenset(countries or ()),
+        sectors=frozenset(sectors or ()),
+        target_groups=frozenset(target_groups or ()),
+        bands=frozenset(band for band, chosen in zip(AGE_BANDS, bands, strict=True) if chosen),
+        evidence_levels=frozenset(evidence_levels or ()),
+        age=age,
+        language=language or "",
+    )
+
+
+@functools.cache
+def _facet_counts(names: tuple[str, ...]) -> CompiledQuery[Any]:
+    """The counts of the options of the facets `names` (in FACETS order) among the practices
+    that the search words find and the other criteria let through, in one row. Compiled once
+    per set of facets (a few: FACETS grouped by which has a choice)."""
+
+    def build(_nul: bool, *values: Any) -> QuerySet[Any]:
+        criteria = _from_values(*values)
+        practices = published_practices().order_by()
+        if criteria.query:
+            practices = practices.filter(
+                pk__in=search(criteria.query, kind=Practice).values("pk")
+            )  # fmt: skip
+        wanted = {
+            f"{name}_{n}": Count("pk", filter=q)
+            for name in names
+            for n, (_v, _l, q) in enumerate(_facet_options(name))
+        }
+        counted = _narrowed(practices, criteria).values(one=Value(1)).annotate(**wanted)
+        return counted.values_list(*wanted)
+
+    return CompiledQuery(build)
 
 
 def similar_practices(practice: Practice, *, limit: int = 5) -> list[Practice]:
