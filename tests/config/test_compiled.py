@@ -190,3 +190,23 @@ def test_rows_that_django_reshapes_are_left_to_django(persons: list[Person]) -> 
         assert all(
             entry is not None and not hasattr(entry, "sql") for entry in query._cache.values()
         )
+
+
+def test_like_patterns_take_each_calls_text_escaped_as_django_escapes_it(
+    persons: list[Person], make_person: Callable[..., Person], compilations: list[str]
+) -> None:
+    make_person("Per%cent", "Under_score", born=datetime.date(2011, 2, 3))
+    named = CompiledQuery(
+        lambda part, start: Person.objects.filter(
+            given_name__icontains=part, family_name__startswith=start
+        ).order_by("pk")
+    )  # fmt: skip
+    assert [p.given_name for p in named("a", "B")] == ["Ada", "Dina"]
+    compilations.clear()
+    for part, start in [("DA", "B"), ("%", "U"), ("_", ""), ("r%c", "Under_"), ("a", "_")]:
+        expected = list(named.build(part, start))
+        compilations.clear()
+        assert named(part, start) == expected, (part, start)
+        assert compilations == []
+    assert [p.given_name for p in named("%", "")] == ["Per%cent"]  # a literal %, not "anything"
+    assert named("a", "_") == []  # a literal _, not "any one character"

@@ -10,8 +10,10 @@ joined tables on the project's machine, 11 ms of My work's 50 (bench/breakdown.p
 
 The first call with a given *shape* of values calls the function twice: with a stand-in for
 each value (a value of the same type that no real row has) and with the real values, and
-lets Django compile both. Wherever a stand-in turns up among the SQL's parameters, later calls
-put their own value in its place; the SQL's text is reused as it is. The two compilations
+lets Django compile both. Wherever a stand-in turns up among the SQL's parameters (as it is,
+as the backend adapts a date or a datetime, or inside the LIKE pattern that `contains`,
+`icontains` and `startswith` make of a text), later calls put their own value in its place,
+adapted the same way; the SQL's text is reused as it is. The two compilations
 must agree, the same SQL and, with the real values put in, the same parameters; where they
 do not, the shape is never cached and each call evaluates the queryset as Django would.
 
@@ -60,7 +62,8 @@ class _Slot:
 
     index: int
     leaf: int
-    adapt: str  # "" as it is, "date" or "datetime": the backend's adaptation of the type
+    adapt: str  # "" as it is; "date", "datetime": the backend's adaptation of the type;
+    # "contains", "startswith": a LIKE pattern of the text, as (i)contains and startswith make it
 
 
 @dataclass
@@ -113,7 +116,14 @@ def _stand_ins(value: Any, counter: itertools.count[int]) -> Any:
     return -(7 * 10**15) - n
 
 
+ADAPTATIONS = ("", "date", "datetime", "contains", "startswith")
+
+
 def _adapted(value: Any, adapt: str, connection: Any) -> Any:
+    if adapt == "contains":
+        return f"%{connection.ops.prep_for_like_query(value)}%"
+    if adapt == "startswith":
+        return f"{connection.ops.prep_for_like_query(value)}%"
     if adapt == "datetime":
         return connection.ops.adapt_datetimefield_value(value)
     if adapt == "date":
@@ -246,7 +256,7 @@ class CompiledQuery(Generic[M]):
         slots, constants = [], list(stand_in_params)
         for index, param in enumerate(stand_in_params):
             for number, leaf in enumerate(leaves):
-                adapt = next((way for way in ("", "date", "datetime")
+                adapt = next((way for way in ADAPTATIONS
                               if _matches(param, leaf, way, connection)), None)  # fmt: skip
                 if adapt is not None:
                     slots.append(_Slot(index, number, adapt))
@@ -317,6 +327,8 @@ def _reordered(queryset: Any) -> bool:
 
 
 def _matches(param: Any, leaf: Any, adapt: str, connection: Any) -> bool:
+    if adapt in ("contains", "startswith") and not isinstance(leaf, str):
+        return False
     if adapt == "datetime" and not isinstance(leaf, datetime.datetime):
         return False
     if adapt == "date" and (not isinstance(leaf, datetime.date)
