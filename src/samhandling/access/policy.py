@@ -453,11 +453,21 @@ def require(actor: Actor, action: Action, record: object) -> Decision:
 
 def persons_visible_to(actor: Actor) -> Q:
     """The persons an actor may find in a search (name and date of birth only)."""
+    scope = person_scope_of(actor)
+    return Q(pk__in=[]) if scope is None else persons_in_scope(scope)
+
+
+def person_scope_of(actor: Actor) -> int | None:
+    """The municipality whose persons the actor may find in a search; None for nobody."""
     if not actor.is_authenticated or not actor.has_role(*CASEWORK_ROLES):
-        return Q(pk__in=[])
-    if actor.municipality_id is None:
-        return Q(pk__in=[])
-    return Q(municipality_id=actor.municipality_id, processing_restricted=False)
+        return None
+    return actor.municipality_id
+
+
+def persons_in_scope(municipality_id: int) -> Q:
+    """The persons of persons_visible_to, from person_scope_of's value (a plain value, so
+    that a search can compile its query once: config/compiled.py)."""
+    return Q(municipality_id=municipality_id, processing_restricted=False)
 
 
 def cases_visible_to(actor: Actor) -> Q:

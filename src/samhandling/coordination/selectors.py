@@ -518,11 +518,17 @@ def person_for_concern(actor: Actor, person_id: int) -> Person:
 
 def persons_with_visible_cases(actor: Actor, person_ids: list[int]) -> set[int]:
     """Which of these persons have a case the actor may open (one query)."""
-    if not person_ids:
+    standing = policy.case_standing_of(actor)
+    if not person_ids or standing is None:
         return set()
-    return set(
-        visible_cases(actor).filter(person_id__in=person_ids).values_list("person_id", flat=True)
-    )
+    return {person_id for (person_id,) in _CASES_OF_PERSONS.rows(*standing, person_ids)}
+
+
+_CASES_OF_PERSONS = CompiledQuery(
+    lambda *values: Case.objects.filter(
+        policy.cases_with_standing(*values[:-1]), person_id__in=values[-1]
+    ).values_list("person_id")
+)  # fmt: skip
 
 
 def case_is_visible(actor: Actor, case_id: int) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from typing import Any
 
 from django.db.models import Q
 from django.http import Http404
@@ -11,6 +12,7 @@ from django.http import Http404
 from samhandling.access import policy
 from samhandling.audit import services as audit
 from samhandling.audit.services import Subject
+from samhandling.config.compiled import CompiledQuery
 from samhandling.organisations.actors import Actor
 
 from .models import FamilyRelation, Person
@@ -45,25 +47,40 @@ def family_of(actor: Actor, person: Person) -> list[FamilyRelation]:
 def search_persons(actor: Actor, query: str) -> list[Person]:
     """Persons matching a name or an identity number, among those the actor may see."""
     query = query.strip()
-    if len(query) < 2 or "\x00" in query:  # no name or number holds a NUL character
-        return []
-    digits = re.sub(r"\D", "", query)
-    if len(digits) >= 6 and len(digits) == len(re.sub(r"[\s.\-+]", "", query)):
-        match = Q(national_id__startswith=digits)
+    scope = policy.person_scope_of(actor)
+    if len(query) < 2 or "\x00" in query or scope is None:  # no name or number holds a NUL
+        results: list[Person] = []
     else:
-        match = Q()
-        for word in query.split()[:4]:
-            match &= Q(given_name__icontains=word) | Q(family_name__icontains=word)
-    results = list(
-        Person.objects.filter(policy.persons_visible_to(actor))
-        .filter(match)
-        .select_related("municipality")
-        .order_by("family_name", "given_name", "pk")[:SEARCH_LIMIT]
-    )
+        digits = re.sub(r"\D", "", query)
+        if len(digits) >= 6 and len(digits) == len(re.sub(r"[\s.\-+]", "", query)):
+            results = _MATCHING(scope, digits, None)
+        else:
+            results = _MATCHING(scope, None, query.split()[:4])
     # One append to the audit chain for the whole list, each result with its own decision.
     reads = [(person, policy.decide(actor, "search", person)) for person in results]
     audit.record_each(actor, "view", reads, purpose="search")
     return results
+
+
+def _matching(municipality_id: int, digits: str | None, words: list[str] | None) -> Any:
+    """The first persons in scope whose identity number starts with `digits`, or whose given
+    or family name holds each of `words`, by name."""
+    if digits is not None:
+        match = Q(national_id__startswith=digits)
+    else:
+        match = Q()
+        for word in words or []:
+            match &= Q(given_name__icontains=word) | Q(family_name__icontains=word)
+    return (
+        Person.objects.filter(policy.persons_in_scope(municipality_id))
+        .filter(match)
+        .select_related("municipality")
+        .order_by("family_name", "given_name", "pk")[:SEARCH_LIMIT]
+    )
+
+
+# The search's SQL built once for each number of words (config/compiled.py).
+_MATCHING = CompiledQuery(_matching)
 
 
 def possible_duplicates(
