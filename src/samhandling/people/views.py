@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 
 from samhandling.config.http import Request
@@ -34,6 +35,10 @@ def search(request: Request) -> HttpResponse:
             request.actor, [p.pk for p in results or []]
         ),
         "may_record_concern": coordination.may_record_concern(request.actor),
+        "results_caption": ngettext(
+            "%(counter)s person found", "%(counter)s persons found", len(results or [])
+        )
+        % {"counter": len(results or [])},
     }
     return render(request, template, context, status=status)
 
