@@ -616,8 +616,19 @@ def test_the_case_page_masks_its_csrf_token_once_for_all_its_forms(
 ) -> None:
     """Its body is Jinja2 (decision 0006); Django's {% csrf_token %} masks the token once per
     page, and so does {% jinja_body %}: one mask, however many forms."""
-    page = client_for(casework.teacher).get(f"/work/cases/{casework.case.pk}/")
-    body = page.content.decode().split('<main id="main"', 1)[1]
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(casework.teacher)
+    page = client.get(f"/work/cases/{casework.case.pk}/").content.decode()
+    body = page.split('<main id="main"', 1)[1]
     tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)
     assert len(tokens) > 5
     assert len(set(tokens)) == 1
+    # the layout's own (the sign-out form, htmx's header) is that same one: one mask a page
+    layout = re.findall(r'csrfmiddlewaretoken" value="([^"]+)"|"X-CSRFToken": "([^"]+)"',
+                        page.split('<main id="main"', 1)[0])  # fmt: skip
+    assert {found for pair in layout for found in pair if found} == set(tokens)
+    answer = client.post(f"/work/cases/{casework.case.pk}/log/", {
+        "csrfmiddlewaretoken": tokens[0], "log-kind": "observation",
+        "log-occurred_on": "2026-01-05", "log-text": "Med sidens nøkkel.", "log-visibility": "team",
+    })  # fmt: skip
+    assert answer.status_code == 302

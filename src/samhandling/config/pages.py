@@ -10,6 +10,7 @@ from django import template
 from django.template import engines
 from django.template.backends.utils import csrf_input
 from django.utils.functional import SimpleLazyObject
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -24,6 +25,19 @@ def page_query(context: Any, param: str, number: int) -> str:
     return f"?{params.urlencode()}"
 
 
+NOT_PROVIDED = "NOTPROVIDED"  # noqa: S105 - what django.template.context_processors.csrf gives
+# without a token, not a secret
+
+
+def _csrf_input(request: Any, token: Any) -> SafeString:
+    """The CSRF form field with the page's token: the one the context processor masked for
+    the layout's own forms (`{% csrf_token %}`, htmx's header), not a second one: masking
+    draws 32 random characters, each a read of the operating system's random source."""
+    if token is None or str(token) == NOT_PROVIDED:  # no context processor, or no middleware
+        return csrf_input(request)
+    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+
+
 @register.simple_tag(takes_context=True)
 def jinja_body(context: Any, name: str) -> SafeString:
     """The Jinja2 template `name` rendered with the page's context (decision 0006): the view's
@@ -33,7 +47,7 @@ def jinja_body(context: Any, name: str) -> SafeString:
     request = context.request
     values = context.flatten()
     values["request"] = request
-    values["csrf_input"] = SimpleLazyObject(lambda: csrf_input(request))
+    values["csrf_input"] = SimpleLazyObject(lambda: _csrf_input(request, values.get("csrf_token")))
     # The Jinja2 template itself, not Django's wrapper (which would set its own csrf_input):
     body = engines["jinja2"].get_template(name).template  # type: ignore[attr-defined]
     return mark_safe(body.render(values))  # noqa: S308 - Jinja2 escaped it
