@@ -139,3 +139,19 @@ def test_the_menu_is_made_once_per_request_and_again_for_another_actor() -> None
     assert [item["current"] for item in first if item["url"] == "/catalogue/"] == [True]
     request.actor = Actor(user=None, channel="web")  # signed out and in again: not the same
     assert navigation(request)["navigation"] is not first
+
+
+def test_a_text_is_translated_once_per_language_and_follows_the_language() -> None:
+    from django.utils.translation import gettext_lazy
+
+    from samhandling.config import jinja
+
+    body = engines["jinja2"].from_string('{{ _("Search") }}|{{ _(lazy) }}')
+    shown = {}
+    for language in ("nb", "en", "nb"):
+        with translation.override(language):
+            before = jinja._translated.cache_info().hits
+            shown[language] = body.render({"lazy": gettext_lazy("Search")})
+            body.render({"lazy": gettext_lazy("Search")})
+            assert jinja._translated.cache_info().hits > before
+    assert shown == {"nb": "Søk|Søk", "en": "Search|Search"}

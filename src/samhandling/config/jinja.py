@@ -66,7 +66,16 @@ def django_include(name: str, request: HttpRequest, **values: Any) -> SafeString
 
 def translated(message: str) -> Markup:
     """gettext, its text safe as Django's `{% translate "…" %}` holds it: our own literal,
-    translated by our own catalogue, is written as it is (an apostrophe stays one)."""
+    translated by our own catalogue, is written as it is (an apostrophe stays one).
+    Remembered per language: the case page translates some 290 texts."""
+    if type(message) is str:  # a literal (not a lazy text, whose value changes with language)
+        return _translated(message, translation.get_language())
+    return Markup(translation.gettext(message))  # noqa: S704 - our catalogue's text
+
+
+@functools.lru_cache(maxsize=4096)
+def _translated(message: str, language: str | None) -> Markup:
+    # The key is the template's literal and the active language the catalogue answers for.
     return Markup(translation.gettext(message))  # noqa: S704 - our catalogue's text
 
 
