@@ -28,6 +28,7 @@ from django.db.models import Subquery
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from samhandling.config.compiled import CompiledQuery
 from samhandling.organisations.models import Region
 
 from . import suppression
@@ -369,11 +370,8 @@ def find_region(code: str) -> Region | None:
         kind, country = Region.Kind.COUNTRY, code
     else:
         return None
-    return (
-        Region.objects.select_related("parent__parent")
-        .filter(kind=kind, country=country, code=code)
-        .first()
-    )
+    found = _REGION(kind, country, code)
+    return found[0] if found else None
 
 
 def comparable_regions() -> dict[str, Region]:
@@ -398,8 +396,8 @@ def comparable_regions() -> dict[str, Region]:
 def build_profile(region: Region) -> Profile:
     """The challenge picture of a municipality, a county or the country."""
     county, country = comparison_regions(region)
-    indicators = {indicator.pk: indicator for indicator in Indicator.objects.all()}
-    own = _rows(Observation.objects.filter(region=region))
+    indicators = {indicator.pk: indicator for indicator in _INDICATORS()}
+    own = [tuple(row) for row in _OWN_ROWS.rows(region.pk)]
     headline: dict[int, list[Point]] = defaultdict(list)
     detail: dict[int, list[tuple[str, Point]]] = defaultdict(list)
     for row in own:
@@ -412,11 +410,9 @@ def build_profile(region: Region) -> Profile:
     others: dict[tuple[int, int], list[Point]] = defaultdict(list)
     above = [r.pk for r in (county, country) if r is not None]
     if above and headline:
-        query = Observation.objects.filter(
-            region_id__in=above, breakdown="", indicator_id__in=list(headline)
-        )
-        for region_id, row in _rows_by_region(query):
-            others[(region_id, row[0])].append(_point(row, indicators[row[0]]))
+        for region_id, *values in _ABOVE_ROWS.rows(above, sorted(headline)):
+            point = _point(tuple(values), indicators[values[0]])
+            others[(region_id, values[0])].append(point)
 
     items: list[IndicatorProfile] = []
     for indicator_id, points in headline.items():
@@ -490,30 +486,38 @@ def compare(regions: list[Region], indicator: Indicator | None) -> Comparison:
     return Comparison(regions=list(regions), rows=rows, indicator=indicator, series=series)
 
 
-def _rows(query: Any) -> list[Row]:
-    return list(
-        query.order_by().values_list(
-            "indicator_id", "period", "year", "breakdown", "value", "status", "note", "mapped_from"
-        )
-    )
+ROW_FIELDS = ("indicator_id", "period", "year", "breakdown", "value", "status", "note",
+              "mapped_from")  # fmt: skip
+# A profile's reads, their SQL built once (config/compiled.py): the profile page and its API.
+_REGION = CompiledQuery(
+    lambda kind, country, code: Region.objects.select_related("parent__parent")
+    .filter(kind=kind, country=country, code=code).order_by("pk")[:1]
+)  # fmt: skip
+_INDICATORS = CompiledQuery(lambda: Indicator.objects.all())
+_OWN_ROWS = CompiledQuery(
+    lambda region_id: Observation.objects.filter(region_id=region_id)
+    .order_by().values_list(*ROW_FIELDS)
+)  # fmt: skip
+_ABOVE_ROWS = CompiledQuery(
+    lambda region_ids, indicator_ids: Observation.objects.filter(
+        region_id__in=region_ids, breakdown="", indicator_id__in=indicator_ids
+    ).order_by().values_list("region_id", *ROW_FIELDS)
+)  # fmt: skip
+_AGGREGATE_ROWS = CompiledQuery(
+    lambda municipality_id: Aggregate.objects.filter(
+        municipality_id=municipality_id,
+        quarter__in=Subquery(
+            Aggregate.objects.filter(municipality_id=municipality_id)
+            .order_by("-quarter").values("quarter").distinct()[:AGGREGATE_QUARTERS]
+        ),
+    ).values_list("quarter", "measure", "category", "count", "value", "suppressed")
+)  # fmt: skip
 
 
 def _rows_by_region(query: Any) -> list[tuple[int, Row]]:
     return [
-        (region_id, (indicator_id, period, year, breakdown, value, status, note, mapped))
-        for region_id, indicator_id, period, year, breakdown, value, status, note, mapped in (
-            query.order_by().values_list(
-                "region_id",
-                "indicator_id",
-                "period",
-                "year",
-                "breakdown",
-                "value",
-                "status",
-                "note",
-                "mapped_from",
-            )  # fmt: skip
-        )
+        (region_id, tuple(row))
+        for region_id, *row in query.order_by().values_list("region_id", *ROW_FIELDS)
     ]
 
 
@@ -657,17 +661,7 @@ def _aggregates(region: Region) -> tuple[list[str], list[AggregateTable]]:
     """The region's own coordination aggregates for its last four quarters, in one query."""
     if region.kind != Region.Kind.MUNICIPALITY:
         return [], []
-    last = (
-        Aggregate.objects.filter(municipality=region)
-        .order_by("-quarter")
-        .values("quarter")
-        .distinct()[:AGGREGATE_QUARTERS]
-    )
-    rows = list(
-        Aggregate.objects.filter(municipality=region, quarter__in=Subquery(last)).values_list(
-            "quarter", "measure", "category", "count", "value", "suppressed"
-        )
-    )
+    rows = _AGGREGATE_ROWS.rows(region.pk)
     quarters = sorted({row[0] for row in rows})
     column = {quarter: n for n, quarter in enumerate(quarters)}
     cells: dict[str, dict[str, list[AggregateCell | None]]] = defaultdict(dict)
