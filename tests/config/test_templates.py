@@ -72,3 +72,14 @@ def test_templates_have_no_text_outside_gettext(template: Path) -> None:
 def test_there_are_templates_to_check() -> None:
     assert len(TEMPLATES) >= 5
     assert any("jinja2" in p.parts for p in TEMPLATES)
+
+
+JINJA2_TEMPLATES = [p for p in TEMPLATES if "jinja2" in p.parts]
+
+
+@pytest.mark.parametrize("template", JINJA2_TEMPLATES, ids=lambda p: str(p.relative_to(SRC)))
+def test_jinja2_translates_only_literals(template: Path) -> None:
+    """`_()` in a Jinja2 template takes a quoted literal: config/jinja.py remembers each
+    translation by its text, which must be ours, never a person's name or words."""
+    calls = re.findall(r"\b_\(\s*(.)", template.read_text())
+    assert [first for first in calls if first not in "\"'"] == []
