@@ -265,15 +265,18 @@ def captured_sql(users: list[dict[str, Any]]) -> dict[str, list[list[Statement]]
                     assert send(page.path, page.data).status_code == 200, page.name
                     transaction.set_rollback(True)
                 statements[page.name].append([begin, *sent, rollback])
-            entry = pages.log_entry(me)
-            sent.clear()
-            with transaction.atomic():
-                response = client.post(entry.path, entry.data)
-                assert response.status_code == 302, response.status_code
-                # the page the redirect lands on, as the load's client follows it
-                assert client.get(f"/work/cases/{me['case']}/").status_code == 200
-                transaction.set_rollback(True)
-            statements[entry.name].append([begin, *sent, rollback])
+            for htmx in (True, False):
+                entry = pages.log_entry(me, htmx=htmx)
+                headers = {f"HTTP_{name.upper().replace('-', '_')}": value
+                           for name, value in entry.headers.items()}  # fmt: skip
+                sent.clear()
+                with transaction.atomic():
+                    response = client.post(entry.path, entry.data, **headers)
+                    assert response.status_code == (200 if htmx else 302), response.status_code
+                    if not htmx:  # the page the redirect lands on, as the load's client follows it
+                        assert client.get(f"/work/cases/{me['case']}/").status_code == 200
+                    transaction.set_rollback(True)
+                statements[entry.name].append([begin, *sent, rollback])
     return statements
 
 

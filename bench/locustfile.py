@@ -4,7 +4,8 @@ Each virtual user is a professional of the national dataset who signs in with th
 form and then, with a pause between clicks, does what a caseworker does most: opens "My work",
 one of their cases, its plan, adds an entry to the relay log, searches for a person; now and
 then looks at their municipality's challenge picture and searches the experience bank (the
-pages and how often each is asked for are in bench/pages.py, shared with bench/load.py). The
+pages and how often each is asked for are in bench/pages.py, shared with bench/load.py; every
+other log entry is sent as a browser without JavaScript sends it, the others as htmx does). The
 users (who, which case, which name to search for) come from the JSON file that bench/load.py
 writes to `LOAD_USERS`. `LOAD_THINK` is the pause between requests in seconds, "1-3" or "0".
 
@@ -80,15 +81,21 @@ class Professional(FastHttpUser):
             self.client.get(f"{page.path}{query}", name=page.name)
 
     def add_log_entry(self) -> None:
+        # Every other entry as a browser without JavaScript sends it: the same number of writes
+        # as one kind alone, and a figure for each.
         self.entries += 1
-        page = pages.log_entry(self.me, self.entries)
+        page = pages.log_entry(self.me, self.entries, htmx=self.entries % 2 == 1)
         data = {"csrfmiddlewaretoken": self.token, **page.data}
-        with self.client.post(page.path, data=data, name=page.name,
+        with self.client.post(page.path, data=data, name=page.name, headers=page.headers,
                               catch_response=True) as response:  # fmt: skip
-            # A new entry redirects back to the case, which the client follows: the time
-            # includes the page it lands on, as a person sees it. A refused form is a 400.
+            # With htmx the relay log's section comes back. Without, a new entry redirects
+            # back to the case, which the client follows: the time includes the page it lands
+            # on, as a person sees it. A refused form is a 422 (htmx) or a 400.
             if response.status_code != 200:
                 response.failure(f"status {response.status_code}")
+            elif not (response.text or "").lstrip().startswith("<section" if page.headers
+                                                               else "<!DOCTYPE"):  # fmt: skip
+                response.failure("not the answer this kind of request gets")
 
 
 def _asking(index: int) -> Callable[[Professional], None]:

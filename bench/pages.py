@@ -18,6 +18,7 @@ class Page:
     path: str
     data: dict[str, str] = field(default_factory=dict)
     weight: int = 1  # how often a caseworker asks for it, against the others
+    headers: dict[str, str] = field(default_factory=dict)  # HX-Request: as htmx sends it
 
 
 def reads(me: dict[str, Any]) -> list[Page]:
@@ -35,10 +36,13 @@ def reads(me: dict[str, Any]) -> list[Page]:
     ]
 
 
-def log_entry(me: dict[str, Any], number: int = 0) -> Page:
-    """The write: an observation added to the relay log (it redirects to the case page)."""
+def log_entry(me: dict[str, Any], number: int = 0, *, htmx: bool = True) -> Page:
+    """The write: an observation added to the relay log. The page's form is an htmx form: a
+    browser with JavaScript sends it with `HX-Request` and gets the relay log's section back
+    (200). Without JavaScript the form posts and redirects to the case page, which the client
+    follows: "add log entry (no JavaScript)" is that, both requests."""
     return Page(
-        "add log entry",
+        "add log entry" if htmx else "add log entry (no JavaScript)",
         "POST",
         f"/work/cases/{me['case']}/log/",
         {
@@ -47,8 +51,9 @@ def log_entry(me: dict[str, Any], number: int = 0) -> Page:
             "log-text": f"Observasjon {number} fra belastningstesten.",
             "log-visibility": "team",
         },
+        headers={"HX-Request": "true"} if htmx else {},
     )
 
 
-NAMES = ("my work", "case page", "plan", "add log entry", "person search", "municipal profile",
-         "experience bank search")  # fmt: skip
+NAMES = ("my work", "case page", "plan", "add log entry", "add log entry (no JavaScript)",
+         "person search", "municipal profile", "experience bank search")  # fmt: skip

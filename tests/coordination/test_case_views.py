@@ -13,6 +13,7 @@ from tests.coordination.casework import Casework
 
 from samhandling.access.models import EmergencyAccess
 from samhandling.accounts.models import User
+from samhandling.audit.models import AuditEvent
 from samhandling.coordination import services
 from samhandling.coordination.models import Case, IncomingConcern, LogEntry, TeamMember
 from samhandling.coordination.selectors import LOG_PAGE_SIZE
@@ -178,6 +179,100 @@ def test_a_log_entry_shared_with_named_sectors_needs_the_sectors(
     )
     assert response.status_code == 400
     assert "Name the sectors that may see the entry." in response.content.decode()
+
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def log_section(html: str) -> str:
+    """The relay log's <section> of a page, without its CSRF field (masked anew each time)."""
+    found = re.search(r'<section id="log".*?</section>', html, re.S)
+    assert found, "no relay log section"
+    return re.sub(r'<input type="hidden" name="csrfmiddlewaretoken" value="[^"]*">', "", found[0])
+
+
+def test_adding_a_log_entry_with_htmx_answers_with_the_relay_log_section_in_place(
+    casework: Casework, client_for: ClientFor
+) -> None:
+    client = client_for(casework.teacher)
+    response = client.post(
+        f"/work/cases/{casework.case.pk}/log/",
+        {
+            "log-kind": LogEntry.Kind.CONVERSATION,
+            "log-occurred_on": timezone.localdate().isoformat(),
+            "log-text": "Samtale med Sofie om friminuttene",
+            "log-visibility": "team",
+        },
+        **HTMX,
+    )
+    assert response.status_code == 200
+    fragment = response.content.decode()
+    assert fragment.lstrip().startswith("<section") and "<html" not in fragment
+    entry = LogEntry.objects.get(text="Samtale med Sofie om friminuttene")
+    assert fragment.index("Samtale med Sofie om friminuttene") < fragment.index("Sleeps in class")
+    assert 'role="status" tabindex="-1" autofocus>The entry is added to the relay log.' in fragment
+    assert (
+        "Samtale med Sofie" not in fragment[fragment.index("<textarea") :].split("</textarea>")[0]
+    )
+    assert 'hx-post="/work/cases/' in fragment and 'hx-target="#log"' in fragment
+    # What the section shows is what the case page's section shows, but for the message; the
+    # message is not kept for the next page as the redirect's is.
+    page = client.get(f"/work/cases/{casework.case.pk}/").content.decode()
+    shown = re.sub(r'\s*<div class="ds-alert" data-color="success"[^>]*>[^<]*</div>', "", fragment)
+    assert log_section(shown) == log_section(page)
+    assert "The entry is added to the relay log." not in page
+    # The new entry, shown, is a read in the audit log as on the case page.
+    assert AuditEvent.objects.filter(
+        actor_id=casework.teacher.pk, action="view", purpose="relay log",
+        object_type="coordination.logentry", object_id=str(entry.pk),
+    ).exists()  # fmt: skip
+
+
+def test_a_refused_log_entry_with_htmx_comes_back_as_422_with_its_messages_and_adds_nothing(
+    casework: Casework, client_for: ClientFor
+) -> None:
+    before = LogEntry.objects.count()
+    response = client_for(casework.teacher).post(
+        f"/work/cases/{casework.case.pk}/log/",
+        {"log-kind": "note", "log-occurred_on": "2026-11-01", "log-text": "Notat <b>fet</b>",
+         "log-visibility": "sectors"},
+        **HTMX,
+    )  # fmt: skip
+    assert response.status_code == 422  # htmx swaps a 422 in (base.html's htmx-config)
+    fragment = response.content.decode()
+    assert fragment.lstrip().startswith("<section")
+    assert 'role="alert" tabindex="-1" autofocus>The entry was not added.' in fragment
+    assert "Name the sectors that may see the entry." in fragment
+    assert "Notat &lt;b&gt;fet&lt;/b&gt;</textarea>" in fragment  # kept, and escaped
+    assert '<details class="ds-details" open>' in fragment
+    assert LogEntry.objects.count() == before
+
+
+def test_adding_a_log_entry_with_htmx_in_norwegian(
+    casework: Casework, client_for: ClientFor
+) -> None:
+    client = client_for(casework.teacher)
+    client.cookies["django_language"] = "nb"
+    response = client.post(
+        f"/work/cases/{casework.case.pk}/log/",
+        {"log-kind": "note", "log-occurred_on": "2026-11-01", "log-visibility": "team"},
+        **HTMX,
+    )
+    assert response.status_code == 422
+    assert "Oppføringen ble ikke lagt til." in response.content.decode()
+
+
+def test_htmx_cannot_add_to_the_relay_log_of_a_case_one_may_not_see(
+    casework: Casework, client_for: ClientFor
+) -> None:
+    response = client_for(casework.adviser).post(
+        f"/work/cases/{casework.case.pk}/log/",
+        {"log-kind": "note", "log-occurred_on": "2026-11-01", "log-text": "Notat",
+         "log-visibility": "team"},
+        **HTMX,
+    )  # fmt: skip
+    assert response.status_code == 404
+    assert not LogEntry.objects.filter(text="Notat").exists()
 
 
 def test_a_correction_shows_the_earlier_text_in_the_history(

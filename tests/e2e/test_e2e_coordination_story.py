@@ -61,6 +61,23 @@ def submit(form: Locator, button: str) -> Response:
     return response
 
 
+def submit_in_place(form: Locator, button: str) -> int:
+    """Presses the form's button (an htmx form: no navigation) and returns the status of the
+    response once htmx has swapped it in."""
+    page = form.page
+    submit_button = form.get_by_role("button", name=button, exact=True)
+    submit_button.focus()
+    action = form.get_attribute("action")
+    with page.expect_response(
+        lambda response: response.request.method == "POST" and response.url.endswith(action or "")
+    ) as answer:
+        submit_button.press("Enter")
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
+    return answer.value.status
+
+
 def follow(page: Page, link: Locator) -> None:
     expect(link).to_be_visible()
     with page.expect_navigation():
@@ -366,17 +383,35 @@ def test_a_child_is_followed_by_several_services_from_concern_to_closed_case(
     follow(page, page.locator("nav.app-nav a[href='/work/']"))
     follow(page, page.locator("section:has(#cases-heading) tbody a", has_text=child))
     assert page.url == case_url
+    # The relay log's form is sent by htmx: only the log's section comes back, in place.
     entry = page.locator(f"form[action='{case_path}log/']")
     open_details(entry)
     entry.get_by_label(nb("Kind"), exact=True).select_option(label=nb(LogEntry.Kind.NOTE.label))
-    entry.get_by_label(nb("Text"), exact=True).fill(NURSE_NOTE)
     entry.get_by_label(nb("Only my service"), exact=True).check()
-    response = submit(entry, nb("Add to the relay log"))
-    assert response.status == 200
-    success(page, nb("The entry is added to the relay log."))
+    assert submit_in_place(entry, nb("Add to the relay log")) == 422  # no text yet
+    refused = page.locator("#log .ds-alert[role=alert]")
+    expect(refused).to_have_text(
+        nb("The entry was not added. Correct what the messages by the fields say.")
+    )
+    expect(refused).to_be_focused()  # read out, and the keyboard carries on from there
+    entry = page.locator(f"form[action='{case_path}log/']")
+    expect(entry.locator(".ds-validation-message")).to_have_count(1)
+    expect(entry.get_by_label(nb("Only my service"), exact=True)).to_be_checked()  # kept
+    check_axe(page, "(story: the relay log's form refused in place, nurse)")
+    entry.get_by_label(nb("Text"), exact=True).fill(NURSE_NOTE)
+    assert submit_in_place(entry, nb("Add to the relay log")) == 200
+    assert page.url == case_url
+    added = page.locator("#log .ds-alert[role=status]")
+    expect(added).to_have_text(nb("The entry is added to the relay log."))
+    expect(added).to_be_focused()
     note = page.locator("#log article", has_text=NURSE_NOTE)
     expect(note).to_have_count(1)
     expect(note).to_contain_text(nb("Only my service"))
+    expect(page.locator("#log article").first).to_contain_text(NURSE_NOTE)  # newest first
+    expect(page.locator(f"form[action='{case_path}log/'] textarea").first).to_have_value("")
+    check_axe(page, "(story: an entry added to the relay log in place, nurse)")
+    page.reload()  # and it is there for good
+    expect(page.locator("#log article", has_text=NURSE_NOTE)).to_have_count(1)
 
     follow(page, page.locator("main nav a[href$='/plan/']"))
     evaluation = page.locator(f"form[action='{case_path}plan/evaluations/']")

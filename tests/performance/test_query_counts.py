@@ -271,6 +271,30 @@ def test_adding_a_log_entry_costs_the_same_with_2_and_8_services_in_the_team(
     assert LogEntry.objects.filter(case=team.case, text__startswith="Posted ").count() == 3
 
 
+def test_adding_a_log_entry_with_htmx_costs_the_same_with_2_and_8_services_and_entries(
+    team: Team, english: Callable[[User], Client]
+) -> None:
+    """With htmx the answer is the relay log's section: its page of entries, read at once."""
+    team.grow(2)
+    client = english(team.teacher)
+    url = f"/work/cases/{team.case.pk}/log/"
+    posted = iter(range(1000))
+
+    def add() -> HttpResponse:
+        return client.post(
+            url,
+            {
+                "log-kind": "note",
+                "log-occurred_on": "2025-01-02",
+                "log-text": f"Posted {next(posted)}",
+                "log-visibility": Visibility.TEAM,
+            },
+            HTTP_HX_REQUEST="true",
+        )
+
+    assert_flat(add, lambda: team.grow(6), ceiling=30, status=200)
+
+
 def test_a_refused_log_entry_renders_the_case_page_at_the_same_cost(
     team: Team, english: Callable[[User], Client]
 ) -> None:

@@ -189,16 +189,30 @@ class CasePage:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def case_page(
-    actor: Actor, case_id: int, *, log_limit: int = LOG_PAGE_SIZE, log_page: int | str | None = 1
-) -> CasePage:
-    """Everything on the case page that the actor may see, in a fixed number of queries.
+@dataclass
+class RelayLog:
+    """A page of the relay log as the actor may see it (the case page's, and what adding an
+    entry with htmx swaps in): the shown entries, their earlier versions and how many of the
+    page's entries were hidden."""
 
-    The relay log comes a page at a time: `log_limit` current versions, newest first
-    (`log_page` past the end is the last page). The actor sees those of them that the policy
-    lets them see; only what is shown, and each refusal on the page, is recorded as read.
-    """
-    case, access = get_case_for(actor, case_id, purpose="case page")
+    log: list[LogEntry]
+    history: dict[int, list[LogEntry]]
+    hidden_entries: int
+    more_log: bool
+    log_page: Page[LogEntry]
+
+
+def relay_log(
+    actor: Actor,
+    case: Case,
+    access: policy.CaseAccess,
+    *,
+    log_limit: int = LOG_PAGE_SIZE,
+    log_page: int | str | None = 1,
+) -> RelayLog:
+    """Page `log_page` of the case's relay log: `log_limit` current versions, newest first
+    (past the end, the last page). The actor sees those the policy lets them see; only what is
+    shown, and each refusal, is recorded as read."""
     page = _LOG_PAGE.page(case.pk, per_page=log_limit, number=log_page)
     current: list[LogEntry] = list(page.object_list)
     # Earlier versions: a correction is rare, so all of the case's are read at once (a chain
@@ -226,6 +240,20 @@ def case_page(
         pk: [e for e in chain if e.pk in allowed] for pk, chain in chains.items()
         if any(e.pk in allowed for e in chain)
     }  # fmt: skip
+    return RelayLog(visible, history, hidden_entries, page.has_next(), page)
+
+
+def case_page(
+    actor: Actor, case_id: int, *, log_limit: int = LOG_PAGE_SIZE, log_page: int | str | None = 1
+) -> CasePage:
+    """Everything on the case page that the actor may see, in a fixed number of queries.
+
+    The relay log comes a page at a time: `log_limit` current versions, newest first
+    (`log_page` past the end is the last page). The actor sees those of them that the policy
+    lets them see; only what is shown, and each refusal on the page, is recorded as read.
+    """
+    case, access = get_case_for(actor, case_id, purpose="case page")
+    log = relay_log(actor, case, access, log_limit=log_limit, log_page=log_page)
     handover = next(iter(_PENDING_HANDOVER(case.pk)), None)
     concerns = []
     if case.coordinator_id and actor.user and case.coordinator_id == actor.user.pk:
@@ -236,8 +264,8 @@ def case_page(
             concerns.append((concern, content_ok))
     consents, legal_bases = consents_and_legal_bases(actor, case, access)
     return CasePage(
-        case=case, access=access, log=visible, history=history,
-        hidden_entries=hidden_entries, more_log=page.has_next(), log_page=page,
+        case=case, access=access, log=log.log, history=log.history,
+        hidden_entries=log.hidden_entries, more_log=log.more_log, log_page=log.log_page,
         team=current_team(case, access),
         family=family_participants_of(actor, case),
         level_changes=_LEVEL_CHANGES(case.pk),

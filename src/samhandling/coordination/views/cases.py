@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from samhandling.access import policy
 from samhandling.access.models import Consent, LegalBasis
 from samhandling.config.http import Request
 from samhandling.organisations.models import Organisation
@@ -340,7 +341,10 @@ def case_detail(request: Request, case_id: int) -> HttpResponse:
 @require_POST
 @refusals_shown
 def add_log_entry(request: Request, case_id: int) -> HttpResponse:
-    case, _access = selectors.get_case_for(request.actor, case_id, purpose="relay log")
+    """A new entry. Without JavaScript the form posts and lands on the case page again; with
+    htmx only the relay log's section comes back and replaces the old one: the new entry at
+    the top of it, or the form with its messages (422, which htmx swaps in; base.html)."""
+    case, access = selectors.get_case_for(request.actor, case_id, purpose="relay log")
     form = LogEntryForm(request.POST, prefix="log")
     if form.is_valid():
         try:
@@ -348,9 +352,28 @@ def add_log_entry(request: Request, case_id: int) -> HttpResponse:
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            if request.htmx:
+                return _log_section(request, case, access, LogEntryForm(prefix="log"), added=True)
             messages.success(request, _("The entry is added to the relay log."))
             return redirect(case_url(case.pk, "log"))
+    if request.htmx:
+        return _log_section(request, case, access, form, status=422)
     return render_case(request, case.pk, bound={"log": form}, status=400)
+
+
+def _log_section(request: Request, case: Case, access: policy.CaseAccess, form: LogEntryForm,
+                 *, added: bool = False, status: int = 200) -> HttpResponse:  # fmt: skip
+    """The relay log's section of the case page, its first page, for htmx to swap in."""
+    log = selectors.relay_log(request.actor, case, access)
+    context = {
+        "page": log,
+        "case": case,
+        "forms": {"log": form},
+        "history": log.history,
+        "correctable": {e.pk for e in log.log if access.item_decision(e, "update")},
+        "log_added": added,
+    }
+    return render(request, "coordination/log_section.html", context, status=status, using="jinja2")
 
 
 @never_cache
