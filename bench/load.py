@@ -213,11 +213,11 @@ def report(count: int, think: str, args: argparse.Namespace, figures: dict[str, 
     rate, failures = total.get("rps", 0), int(total.get("failures", 0))
     print(f"\n{count} users, {args.seconds} s, pause {think} s, {args.workers} workers: "
           f"{rate:.1f} requests/s, {failures} failures")  # fmt: skip
-    print(f"  {'page':<24} {'requests':>8} {'p50':>7} {'p95':>7} {'p99':>7}   ms")
+    print(f"  {'page':<29} {'requests':>8} {'p50':>7} {'p95':>7} {'p99':>7}   ms")
     for page in PAGES:
         row = figures.get(page)
         if row:
-            print(f"  {page:<24} {int(row['requests']):>8} {row['p50']:>7.0f} "
+            print(f"  {page:<29} {int(row['requests']):>8} {row['p50']:>7.0f} "
                   f"{row['p95']:>7.0f} {row['p99']:>7.0f}")  # fmt: skip
 
 
@@ -377,7 +377,7 @@ def main() -> None:
         "against the app's p50 for one user without pauses; unprepared (planned each time) "
         "and prepared (planned once, as the app's connections do after five executions)"
     )
-    print(f"  {'page':<24} {'queries':>7} {'raw SQL':>8} {'prepared':>8} {'app p50':>8} "
+    print(f"  {'page':<29} {'queries':>7} {'raw SQL':>8} {'prepared':>8} {'app p50':>8} "
           f"{'app/raw':>8} {'app/prep.':>9}")  # fmt: skip
     results["raw"] = {}
     for page in PAGES:
@@ -387,7 +387,7 @@ def main() -> None:
         ratio_prepared = app / prepared[page] if prepared[page] else 0.0
         results["raw"][page] = {"queries": queries, "raw_ms": raw[page],
                                 "prepared_ms": prepared[page], "app_ms": app}  # fmt: skip
-        print(f"  {page:<24} {queries:>7.0f} {raw[page]:>6.1f} ms {prepared[page]:>6.1f} ms "
+        print(f"  {page:<29} {queries:>7.0f} {raw[page]:>6.1f} ms {prepared[page]:>6.1f} ms "
               f"{app:>5.0f} ms {ratio:>7.1f}× {ratio_prepared:>8.1f}×")  # fmt: skip
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))

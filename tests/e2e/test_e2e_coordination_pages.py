@@ -105,6 +105,17 @@ def concern_sent(page: Page) -> None:
     case_page(page)
     person = page.locator("main h1").inner_text().strip()
     page.goto(page.url.split("/work/")[0] + "/people/")
+    # Too short a search, sent by htmx: the field's message comes back in place, focused.
+    field = page.locator("#id_query")
+    field.fill(person[0])
+    with page.expect_response(lambda r: r.url.endswith("/people/")) as refused:
+        field.press("Enter")
+    assert refused.value.status == 422
+    expect(page.locator("main .ds-validation-message")).to_have_text(
+        nb("Type at least two characters.")
+    )
+    expect(page.locator("#id_query")).to_be_focused()
+    expect(page.locator("main")).to_have_count(1)
     search_people(page, person)
     click(page, f"#results a:text-is('{person}')")
     identity_number = page.locator("dl.app-facts dd").nth(1).inner_text().strip()

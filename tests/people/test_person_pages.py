@@ -106,6 +106,24 @@ def test_a_too_short_query_gets_a_field_message(
     assert "Type at least two characters." in response.content.decode()
 
 
+def test_a_too_short_query_sent_by_htmx_comes_back_in_place_with_the_field_focused(
+    teacher: User, signed_in: Callable[[User], Client]
+) -> None:
+    client = signed_in(teacher)
+    client.cookies["django_language"] = "en"
+    response = client.post("/people/", {"query": "a"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 422  # what htmx swaps in (base.html); a 400 it would not
+    assert response["HX-Retarget"] == response["HX-Reselect"] == "#main"
+    assert response["HX-Reswap"] == "outerHTML"
+    html = response.content.decode()
+    assert "Type at least two characters." in html
+    field = re.search(r"<input[^>]*id=\"id_query\"[^>]*>", html)
+    assert field and "autofocus" in field[0] and 'aria-invalid="true"' in field[0]
+    # A search that is fine still answers with the results alone, and focuses nothing.
+    found = client.post("/people/", {"query": "Testesen"}, HTTP_HX_REQUEST="true")
+    assert found.status_code == 200 and "autofocus" not in found.content.decode()
+
+
 def test_the_list_of_search_results_uses_a_fixed_number_of_queries(
     make_person: Callable[..., Person],
     teacher: User,

@@ -27,6 +27,12 @@ def search(request: Request) -> HttpResponse:
     fragment = request.htmx and results is not None
     template = "people/search.html#results" if fragment else "people/search.html"
     status = 400 if form.errors else 200
+    refused_in_place = bool(request.htmx and form.errors)
+    if refused_in_place:
+        # htmx swaps only a 422 (base.html): the page's <main> comes back with the field's
+        # message in place of the old one, and the field has the focus (htmx's autofocus).
+        form.fields["query"].widget.attrs["autofocus"] = True
+        status = 422
     context = {
         "form": form,
         "results": results,
@@ -40,7 +46,11 @@ def search(request: Request) -> HttpResponse:
         )
         % {"counter": len(results or [])},
     }
-    return render(request, template, context, status=status)
+    response = render(request, template, context, status=status)
+    if refused_in_place:
+        response["HX-Retarget"] = response["HX-Reselect"] = "#main"
+        response["HX-Reswap"] = "outerHTML"
+    return response
 
 
 @never_cache
