@@ -210,3 +210,36 @@ def test_like_patterns_take_each_calls_text_escaped_as_django_escapes_it(
         assert compilations == []
     assert [p.given_name for p in named("%", "")] == ["Per%cent"]  # a literal %, not "anything"
     assert named("a", "_") == []  # a literal _, not "any one character"
+
+
+def test_each_value_converted_as_django_converts_it_with_the_converters_found_once(
+    persons: list[Person], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A datetime comes back aware, a date a date, on both databases (SQLite converts them
+    in Python); the columns' converters are looked up at the first run only."""
+    query = CompiledQuery(
+        lambda since: (
+            Person.objects.filter(created_at__gte=since)
+            .select_related("municipality")
+            .order_by("pk")
+        )
+    )
+    since = timezone.now() - datetime.timedelta(hours=1)
+    assert [p.pk for p in query(since)] == [p.pk for p in persons]
+    lookups: list[int] = []
+    original = compiler.SQLCompiler.get_converters
+
+    def get_converters(self: Any, expressions: Any) -> Any:
+        lookups.append(len(expressions))
+        return original(self, expressions)
+
+    monkeypatch.setattr(compiler.SQLCompiler, "get_converters", get_converters)
+    for _ in range(3):
+        again = query(since)
+        rows = query.build(since)  # Django's own, as it converts them (one lookup a call)
+        expected = [(p.pk, p.created_at, p.date_of_birth, p.municipality.name) for p in rows]
+        assert [(p.pk, p.created_at, p.date_of_birth, p.municipality.name)
+                for p in again] == expected  # fmt: skip
+        assert all(timezone.is_aware(p.created_at) for p in again)
+        assert all(type(p.date_of_birth) is datetime.date for p in again)
+    assert len(lookups) == 3  # Django's three; the compiled query's none

@@ -72,6 +72,10 @@ class _Compiled:
     params: tuple[Any, ...]  # the constants, with the slots' places to fill
     slots: tuple[_Slot, ...]
     compiler: SQLCompiler | None  # None for SQL used only as text (CompiledQuery.sql)
+    # How each column's value is converted (SQLCompiler.get_converters), found at the first
+    # run: it depends only on the selected columns, which the SQL fixes. None: not yet found.
+    converters: dict[int, tuple[list[Any], Any]] | None = None
+    composite: bool = False  # a composite primary key's columns: Django's own results_iter
 
 
 def _shape(value: Any) -> Any:
@@ -345,7 +349,18 @@ def _results(entry: _Compiled, params: tuple[Any, ...], alias: str) -> tuple[SQL
     compiler.connection = connections[alias]  # this thread's connection
     compiler.as_sql = lambda *args, **kwargs: (entry.sql, params)  # type: ignore[method-assign]
     results: Any = compiler.execute_sql()
-    return compiler, compiler.results_iter(results)
+    if entry.converters is None:
+        fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
+        entry.composite = compiler.has_composite_fields(fields)
+        entry.converters = compiler.get_converters(fields)
+    if entry.composite:
+        return compiler, compiler.results_iter(results)
+    # As results_iter, with the converters found once (some 20 columns' worth of lookups a
+    # query: 0.7 ms of a case page's 29 statements). They are called with this connection.
+    rows = itertools.chain.from_iterable(results)
+    if entry.converters:
+        rows = compiler.apply_converters(rows, entry.converters)
+    return compiler, rows
 
 
 def _rows_as_objects(entry: _Compiled, params: tuple[Any, ...], alias: str) -> list[Any]:
