@@ -357,7 +357,7 @@ def _results(entry: _Compiled, params: tuple[Any, ...], alias: str) -> tuple[SQL
         return compiler, compiler.results_iter(results)
     # As results_iter, with the converters found once (some 20 columns' worth of lookups a
     # query: 0.7 ms of a case page's 29 statements). They are called with this connection.
-    rows = itertools.chain.from_iterable(results)
+    rows: Any = itertools.chain.from_iterable(results)
     if entry.converters:
         rows = compiler.apply_converters(rows, entry.converters)
     return compiler, rows
