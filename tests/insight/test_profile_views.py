@@ -15,7 +15,7 @@ from test_profiles import World, build_world
 
 from samhandling.accounts.models import User
 from samhandling.audit.models import AuditEvent
-from samhandling.insight.models import Commentary
+from samhandling.insight.models import Commentary, Indicator
 from samhandling.organisations.models import Organisation, Region, Role, Sector
 
 pytestmark = pytest.mark.django_db
@@ -213,6 +213,28 @@ def test_an_analyst_of_the_municipality_writes_a_new_version(
     assert "Low income rose to 2024." in profile and "Low income is rising." not in profile
     history = client.get("/knowledge/regions/4003/commentary/").content.decode()
     assert "Low income is rising." in history and "Low income rose to 2024." in history
+
+
+def test_the_profile_escapes_the_commentary_and_the_indicators_texts(
+    world: World, make_analyst: Callable[..., User], signed_in: Callable[[User], Client]
+) -> None:
+    """The profile's body is Jinja2 (decision 0006): what people wrote is escaped there, in
+    the commentary, and in an indicator's name in the text and inside its chart's JSON."""
+    client = signed_in(make_analyst(world.skien))
+    hostile = '<script>alert("x")</script> & <b>fet</b>'
+    client.post("/knowledge/regions/4003/commentary/", {"text": hostile, "based_on": 0})
+    indicator = Indicator.objects.order_by("code").first()
+    assert indicator is not None
+    indicator.name_nb = indicator.name_en = "Barn <i>i</i> lavinntekt & mer"
+    indicator.save()
+    client.cookies["django_language"] = "en"
+    page = client.get("/knowledge/regions/4003/").content.decode()
+    assert "<script>alert" not in page and "<b>fet</b>" not in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &lt;b&gt;fet&lt;/b&gt;" in page
+    assert "Barn <i>i</i>" not in page.split('type="application/json">')[0]
+    assert "Barn &lt;i&gt;i&lt;/i&gt; lavinntekt &amp; mer" in page
+    assert "Barn \\u003Ci\\u003Ei\\u003C/i\\u003E lavinntekt \\u0026 mer" in page  # json_script
+    assert "Version 1, written by" in page
 
 
 def test_a_conflict_keeps_the_text_and_shows_the_newer_version(

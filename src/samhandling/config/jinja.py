@@ -19,10 +19,10 @@ The environment gives Jinja2 templates what our Django templates use:
   (coordination/plurals.py);
 - the filters of our Django template libraries (`casework`, `catalogue_public`) under the
   same names; Django's `date` (in the current time zone first, as Django's templates do),
-  `truncatewords` and `linebreaksbr`; `localize`, which prints a date, a time or a number as
-  `{{ value }}` in a Django template does (Jinja2 would print `2026-11-27`); and `fill`, which
-  puts escaped values into a translated text: `_("Page %(number)s")|fill(number=n)`, as
-  `{% blocktranslate %}` does.
+  `truncatewords`, `linebreaksbr` and `json_script`; `localize`, which prints a date, a time
+  or a number as `{{ value }}` in a Django template does (Jinja2 would print `2026-11-27`);
+  and `fill`, which puts escaped values into a translated text:
+  `_("Page %(number)s")|fill(number=n)`, as `{% blocktranslate %}` does.
 
 Autoescaping is always on, as in Django templates.
 """
@@ -153,6 +153,7 @@ def environment(**options: Any) -> Environment:
         "localize": localized,
         "truncatewords": defaultfilters.truncatewords,
         "linebreaksbr": defaultfilters.linebreaksbr,
+        "json_script": defaultfilters.json_script,
         "fill": fill,
     })  # fmt: skip
     return env
