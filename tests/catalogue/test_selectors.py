@@ -300,6 +300,43 @@ def test_a_withdrawn_entry_is_no_longer_public(
         selectors.get_entry_for(Actor(user=None), Instrument, entry.pk)
 
 
+def test_a_page_of_practices_is_counted_by_the_facets_query_when_one_facet_is_free(
+    publish_entry: Make, django_assert_num_queries: Any
+) -> None:
+    """practice_page: the list's count comes in the facets' row while some facet has nothing
+    chosen (its "other choices" are all the criteria); with every facet chosen it is counted
+    on its own. Either way it is the number filter_practices finds, and the page is its."""
+    for n in range(30):
+        practice(publish_entry, f"Skole {n:02}", problem="skole", sectors=["school"])
+    practice(publish_entry, "Helse", problem="helsestasjon", sectors=["family_health"])
+    searches = [
+        PracticeCriteria(),
+        PracticeCriteria(query="skole"),
+        PracticeCriteria(query="skole", countries=frozenset({"NO"})),
+        PracticeCriteria(query="ingenting slikt"),
+        PracticeCriteria(query="a\x00b"),
+    ]
+    for criteria in searches:
+        found = selectors.filter_practices(criteria)
+        chosen = sum(bool(getattr(criteria, name)) for name, _label in selectors.FACETS)
+        # the facets with nothing chosen (and the count), each facet with a choice, the page;
+        # words with a NUL character find nothing without asking
+        with django_assert_num_queries(0 if "\x00" in criteria.query else 2 + chosen):
+            page, facets = selectors.practice_page(criteria, per_page=25, number=2)
+        assert page.paginator.count == found.count()
+        assert [p.pk for p in page.object_list] == [p.pk for p in found[25:50]] or (
+            page.number == 1 and [p.pk for p in page.object_list] == [p.pk for p in found[:25]]
+        )
+        assert facets == selectors.practice_facets(criteria)
+    every = PracticeCriteria(
+        countries=frozenset({"NO"}), sectors=frozenset({"school"}),
+        target_groups=frozenset({"all"}), bands=frozenset({BAND_OF["6-12"]}),
+        evidence_levels=frozenset({"described"}),
+    )  # fmt: skip
+    page, _facets = selectors.practice_page(every, per_page=25, number=1)
+    assert page.paginator.count == selectors.filter_practices(every).count()
+
+
 def test_search_results_keep_the_ranking_and_their_facet_counts(publish_entry: Make) -> None:
     first = practice(publish_entry, "Skole og skole", problem="skole skole skole")
     second = practice(publish_entry, "Barnehage", problem="skole")

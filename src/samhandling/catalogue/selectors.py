@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.core.paginator import Page
 from django.db import connection
 from django.db.models import (
     Case,
@@ -649,23 +650,45 @@ def practice_facets(criteria: PracticeCriteria) -> list[Facet]:
     facet's option applies the other facets' choices, not its own (within a facet the choices
     add up). Facets whose "other choices" are the same (every facet with nothing chosen) are
     counted together: one query, plus one for each facet with a choice."""
+    return _facets_and_count(criteria)[0]
+
+
+_PRACTICES = CompiledQuery(lambda _nul, *values: filter_practices(_from_values(*values)))
+
+
+def practice_page(criteria: PracticeCriteria, *, per_page: int,
+                  number: int | str | None) -> tuple[Page[Practice], list[Facet]]:  # fmt: skip
+    """Page `number` of `filter_practices(criteria)` (past the end, the last) and
+    `practice_facets(criteria)`. The facets' query counts the practices found as well, where
+    one facet has nothing chosen (its "other choices" are all the criteria): the list is then
+    not counted again."""
+    facets, count = _facets_and_count(criteria)
+    page = _PRACTICES.page(*_as_values(criteria), per_page=per_page, number=number, count=count)
+    return page, facets
+
+
+def _facets_and_count(criteria: PracticeCriteria) -> tuple[list[Facet], int | None]:
     groups: dict[PracticeCriteria, list[str]] = defaultdict(list)
     for name, _label in FACETS:
         cleared: dict[str, Any] = {name: frozenset()}
         groups[dataclasses.replace(criteria, **cleared)].append(name)
     options = {name: _facet_options(name) for name, _label in FACETS}
     counts: dict[str, int] = {}
+    found = None  # how many practices the criteria find, if a group counted them
     for others, names in groups.items():
         counted = [f"{name}_{n}" for name in names for n in range(len(options[name]))]
         rows = _facet_counts(tuple(names)).rows(*_as_values(others))
-        counts.update(zip(counted, rows[0] if rows else [0] * len(counted), strict=True))
+        *by_option, total = rows[0] if rows else [0] * (len(counted) + 1)
+        counts.update(zip(counted, by_option, strict=True))
+        if others == criteria:
+            found = total or 0
     facets = []
     for name, label in FACETS:
         chosen = {getattr(value, "slug", value) for value in getattr(criteria, name)}
         listed = [FacetOption(value, text, counts[f"{name}_{n}"] or 0, value in chosen)
                   for n, (value, text, _q) in enumerate(options[name])]  # fmt: skip
         facets.append(Facet(name, str(label), listed))
-    return facets
+    return facets, found
 
 
 def _as_values(criteria: PracticeCriteria) -> tuple[Any, ...]:
@@ -704,8 +727,9 @@ def _from_values(query: str | None, countries: list[str] | None, sectors: list[s
 @functools.cache
 def _facet_counts(names: tuple[str, ...]) -> CompiledQuery[Any]:
     """The counts of the options of the facets `names` (in FACETS order) among the practices
-    that the search words find and the other criteria let through, in one row. Compiled once
-    per set of facets (a few: FACETS grouped by which has a choice)."""
+    that the search words find and the other criteria let through, and last how many those
+    are, in one row. Compiled once per set of facets (a few: FACETS grouped by which has a
+    choice)."""
 
     def build(_nul: bool, *values: Any) -> QuerySet[Any]:
         criteria = _from_values(*values)
@@ -719,6 +743,7 @@ def _facet_counts(names: tuple[str, ...]) -> CompiledQuery[Any]:
             for name in names
             for n, (_v, _l, q) in enumerate(_facet_options(name))
         }
+        wanted["total"] = Count("pk")  # the practices these criteria find
         counted = _narrowed(practices, criteria).values(one=Value(1)).annotate(**wanted)
         return counted.values_list(*wanted)
 

@@ -168,10 +168,12 @@ class CompiledQuery(Generic[M]):
             cursor.execute(entry.sql, self._params(entry, values, alias))
             return int(cursor.fetchone()[0])
 
-    def page(self, *values: Any, per_page: int, number: int | str | None) -> Page[M]:
+    def page(self, *values: Any, per_page: int, number: int | str | None,
+             count: int | None = None) -> Page[M]:  # fmt: skip
         """Page `number` of the queryset (`Paginator.get_page`: past the end, the last), its
-        rows read once."""
-        pages: Any = _Pages(self, values, per_page)
+        rows read once; `count`, the number of rows when the caller knows it already (then
+        it is not counted again)."""
+        pages: Any = _Pages(self, values, per_page, count)
         page: Page[M] = Paginator(pages, per_page).get_page(number)
         page.object_list = list(page.object_list)
         return page
@@ -390,11 +392,12 @@ def _rows_as_objects(entry: _Compiled, params: tuple[Any, ...], alias: str) -> l
 class _Pages:
     """What Paginator needs of a CompiledQuery: a count and slices."""
 
-    def __init__(self, query: CompiledQuery[Any], values: Sequence[Any], per_page: int) -> None:
-        self.query, self.values, self.per_page = query, values, per_page
+    def __init__(self, query: CompiledQuery[Any], values: Sequence[Any], per_page: int,
+                 known: int | None) -> None:  # fmt: skip
+        self.query, self.values, self.per_page, self.known = query, values, per_page, known
 
     def count(self) -> int:
-        return self.query.count(*self.values)
+        return self.query.count(*self.values) if self.known is None else self.known
 
     def __len__(self) -> int:
         return self.count()

@@ -53,7 +53,11 @@ DETAIL = {slug: f"catalogue:{slug[:-1]}" for slug in KINDS}  # "instruments" →
 def _page(request: Request, items: QuerySet[Any]) -> Page[Any]:
     """The page of `items` that ?page= asks for (the first for anything that is not a page,
     the last for a number past the end), with the page numbers to link to."""
-    page = Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
+    return _with_links(Paginator(items, PER_PAGE).get_page(request.GET.get("page")))
+
+
+def _with_links(page: Page[Any]) -> Page[Any]:
+    """`page` with the page numbers to link to."""
     page.elided = list(  # type: ignore[attr-defined]
         page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
     )
@@ -256,13 +260,14 @@ def practices(request: Request) -> HttpResponse:
     """Practices with full-text search and facets that combine: any of the values chosen in
     one facet, and every facet chosen."""
     form = PracticeFilter(request.GET)
-    criteria = form.criteria()
-    found = selectors.filter_practices(criteria)
+    found, options = selectors.practice_page(
+        form.criteria(), per_page=PER_PAGE, number=request.GET.get("page")
+    )
     facets = [
         (facet, FACET_PARAMS[facet.name], form[FACET_PARAMS[facet.name]].errors)
-        for facet in selectors.practice_facets(criteria)
+        for facet in options
     ]
-    page = _page(request, found)
+    page = _with_links(found)
     count = page.paginator.count
     context = {
         "form": form,
