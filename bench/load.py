@@ -16,12 +16,19 @@ PostgreSQL, on the national dataset (`DATABASE_URL`, default .../samhandling_nat
    ceiling), and prints p50/p95/p99 and requests per second of each page, counted from the
    moment every user has signed in (bench/locustfile.py: 50 sign-ins at once would otherwise
    queue the first seconds' pages behind their password hashing);
+   Before each run a CHECKPOINT writes out what the previous one left dirty, and each run
+   prints how much of its time a task waited for a CPU and the disk stalled every task
+   (Linux PSI, /proc/pressure): on a shared machine a stalled disk shows up in the p95;
 4. reads each worker's memory (RSS and PSS) after the run;
 5. the limit: for each page, the SQL the app sends for it, with its parameters (captured from
    the same request made in-process), is sent again straight through psycopg, no framework,
-   twice: unprepared (the values written into the SQL, planned on every execution) and
-   prepared (planned once, as the app's connections do after five executions); the app's time
-   (p50 at one user, over HTTP) is divided by each raw time (p50).
+   twice: unprepared (the values written into the SQL, planned on every execution, as psql
+   sends it) and prepared (planned once, as the app's connections do after five executions);
+   with the server started again, the app's answer to the same request over HTTP and the two
+   raw sends are taken in turn, request by request (`--limit-rounds`, five professionals one
+   at a time), and the app's p50 is divided by each raw p50. Taken minutes apart, as this
+   benchmark did before, the ratio followed the machine's speed from minute to minute: the
+   same commit's raw SQL took 14.5 ms in one run and 28.1 ms in the next.
 Every figure is printed; `--json FILE` also writes them.
 """
 
@@ -32,6 +39,7 @@ import csv
 import json
 import os
 import random
+import re
 import secrets
 import signal
 import statistics
@@ -39,6 +47,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -208,11 +217,52 @@ def worker_memory(server: subprocess.Popen[bytes]) -> list[tuple[float, float]]:
     return found
 
 
-def report(count: int, think: str, args: argparse.Namespace, figures: dict[str, Any]) -> None:
+def checkpoint() -> None:
+    """CHECKPOINT: what the previous run left in PostgreSQL's buffers is written out now, not
+    by the timed checkpoint in the middle of the next run (its disk writes would count in that
+    run's figures). Needs a superuser or pg_checkpoint; skipped without."""
+    from django.db import DatabaseError, connection
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("CHECKPOINT")
+    except DatabaseError as error:
+        print(f"  (no CHECKPOINT before the run: {error})")
+
+
+def pressure() -> dict[str, float]:
+    """How long, in µs since boot, some task waited for a CPU and every task waited for the
+    disk (Linux pressure stall information); {} without /proc/pressure."""
+    found = {}
+    for kind, line in (("cpu", "some"), ("io", "full")):
+        try:
+            text = Path(f"/proc/pressure/{kind}").read_text()
+        except OSError:
+            continue
+        for row in text.splitlines():
+            if row.startswith(line):
+                found[kind] = float(row.rsplit("total=", 1)[1])
+    return found
+
+
+def stalled(before: dict[str, float], after: dict[str, float], seconds: float) -> dict[str, float]:
+    """The share of the run, in %, that some task waited for a CPU ("cpu") and that every task
+    waited for the disk ("io"): a run with the disk stalled (a shared machine's neighbours,
+    a checkpoint) is not a run of the application's own speed."""
+    return {kind: (after[kind] - before[kind]) / 1e6 / seconds * 100
+            for kind in before if kind in after}  # fmt: skip
+
+
+def report(count: int, think: str, args: argparse.Namespace, figures: dict[str, Any],
+           stalls: dict[str, float]) -> None:  # fmt: skip
     total = figures.get("Aggregated", {})
     rate, failures = total.get("rps", 0), int(total.get("failures", 0))
+    waits = ""
+    if stalls:
+        waits = (f"; CPU waited for {stalls.get('cpu', 0):.0f} %, the disk stalled everything "
+                 f"{stalls.get('io', 0):.1f} % of the run")  # fmt: skip
     print(f"\n{count} users, {args.seconds} s, pause {think} s, {args.workers} workers: "
-          f"{rate:.1f} requests/s, {failures} failures")  # fmt: skip
+          f"{rate:.1f} requests/s, {failures} failures{waits}")  # fmt: skip
     print(f"  {'page':<29} {'requests':>8} {'p50':>7} {'p95':>7} {'p99':>7}   ms")
     for page in PAGES:
         row = figures.get(page)
@@ -280,42 +330,109 @@ def captured_sql(users: list[dict[str, Any]]) -> dict[str, list[list[Statement]]
     return statements
 
 
-def raw_times(statements: dict[str, list[list[Statement]]], rounds: int, *,
-              prepared: bool) -> dict[str, float]:  # fmt: skip
-    """p50 in ms of sending each page's statements straight through psycopg and reading every
-    row, over `rounds` rounds of all the users. Unprepared: the values written into the SQL
-    (client-side binding), planned on every execution, as the app sent them before it
-    prepared statements. Prepared: the values apart (server-side binding) and every statement
-    prepared on its first execution, so that the rounds after the first are planned once."""
+def _replay(raw: Any, sqls: list[Statement], *, prepared: bool) -> float:
+    """ms to send one request's statements straight through psycopg and read every row.
+    Unprepared: the values written into the SQL (client-side binding), planned on every
+    execution, as psql sends them. Prepared: the values apart (server-side binding), each
+    statement prepared on its first execution and planned once after that."""
+    import psycopg
+
+    kind = psycopg.Cursor if prepared else psycopg.ClientCursor
+    start = time.perf_counter()
+    with kind(raw) as cursor:
+        for sql, params, many in sqls:
+            if sql == "ROLLBACK":
+                # past psycopg, which forgets its prepared statements on a rollback (also an
+                # unprepared send's, in between; PostgreSQL keeps them: not transactional)
+                raw.pgconn.exec_(b"ROLLBACK")
+                continue
+            if many:
+                cursor.executemany(sql, params)
+            else:
+                cursor.execute(sql, params, prepare=prepared and bool(params))
+            if cursor.description is not None:
+                cursor.fetchall()
+    return (time.perf_counter() - start) * 1000
+
+
+class _Browser:
+    """One professional's signed-in session over HTTP (urllib: a redirect is followed), the
+    way the load's clients ask: its session made in-process, as Django's test client
+    `force_login` makes one; a POST carries the CSRF token a page gave."""
+
+    def __init__(self, me: dict[str, Any]) -> None:
+        from django.conf import settings
+        from django.test import Client
+
+        from samhandling.accounts.models import User
+
+        client = Client()
+        client.force_login(User.objects.get(username=me["username"]))
+        self.me = me
+        self.cookies = {
+            settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value
+        }
+        page = self.ask(pages.Page("case page", "GET", f"/work/cases/{me['case']}/"))[1]
+        found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert found, "no CSRF token on the case page"
+        self.token = found.group(1)
+
+    def ask(self, page: pages.Page) -> tuple[float, str]:
+        """ms to the last byte of the answer, and the answer."""
+        data = None
+        path = page.path
+        if page.method == "POST":
+            data = urllib.parse.urlencode({"csrfmiddlewaretoken": getattr(self, "token", ""),
+                                           **page.data}).encode()  # fmt: skip
+        elif page.data:
+            path = f"{path}?{urllib.parse.urlencode(page.data)}"
+        request = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}", data=data,
+                                         headers=dict(page.headers))  # fmt: skip
+        request.add_header("Cookie", "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
+        start = time.perf_counter()
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback
+            body = response.read().decode()
+            spent = (time.perf_counter() - start) * 1000
+            for header in response.headers.get_all("Set-Cookie") or []:
+                name, _sep, rest = header.partition("=")
+                self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return spent, body
+
+
+def interleaved(users: list[dict[str, Any]], statements: dict[str, list[list[Statement]]],
+                rounds: int) -> dict[str, dict[str, float]]:  # fmt: skip
+    """Per page, the p50 in ms of three things taken in turn, request by request: the app's
+    answer over HTTP to one of the professionals whose SQL was captured, and that request's
+    SQL sent straight through psycopg, unprepared and prepared. Taken in turn, the three meet
+    the machine in the same state: measured minutes apart, on a machine whose speed varies
+    from minute to minute, the ratio would say more about the minute than the app."""
     import psycopg
     from django.conf import settings
 
     db = settings.DATABASES["default"]
-    found = {}
+    browsers = [_Browser(me) for me in users]
+    taken: dict[str, dict[str, list[float]]] = {
+        page: {"app": [], "raw": [], "prepared": []} for page in PAGES
+    }
     with psycopg.connect(dbname=db["NAME"], user=db["USER"], host=db["HOST"],
                          port=db["PORT"] or 5432, autocommit=True) as raw:  # fmt: skip
-        kind = psycopg.Cursor if prepared else psycopg.ClientCursor
-        for page, per_user in statements.items():
-            timings = []
-            for _ in range(rounds):
-                for sqls in per_user:
-                    start = time.perf_counter()
-                    with kind(raw) as cursor:
-                        for sql, params, many in sqls:
-                            if sql == "ROLLBACK" and prepared:
-                                # past psycopg, which forgets its prepared statements on a
-                                # rollback (PostgreSQL keeps them: they are not transactional)
-                                raw.pgconn.exec_(b"ROLLBACK")
-                                continue
-                            if many:
-                                cursor.executemany(sql, params)
-                            else:
-                                cursor.execute(sql, params, prepare=prepared and bool(params))
-                            if cursor.description is not None:
-                                cursor.fetchall()
-                    timings.append((time.perf_counter() - start) * 1000)
-            found[page] = statistics.median(timings)
-    return found
+        for number in range(-len(browsers), rounds):  # a first round of each, not counted
+            index = number % len(browsers)
+            if number < 0:
+                for page in pages.reads(users[index]):
+                    browsers[index].ask(page)
+                    _replay(raw, statements[page.name][index], prepared=True)
+                continue
+            browser, me = browsers[index], users[index]
+            asked = [*pages.reads(me), pages.log_entry(me, 10_000 + number),
+                     pages.log_entry(me, 10_000 + number, htmx=False)]  # fmt: skip
+            for page in asked:
+                sqls = statements[page.name][index]
+                taken[page.name]["app"].append(browser.ask(page)[0])
+                taken[page.name]["raw"].append(_replay(raw, sqls, prepared=False))
+                taken[page.name]["prepared"].append(_replay(raw, sqls, prepared=True))
+    return {page: {kind: statistics.median(times) for kind, times in kinds.items()}
+            for page, kinds in taken.items()}  # fmt: skip
 
 
 # --- the whole run -------------------------------------------------------------------------------
@@ -331,6 +448,12 @@ def main() -> None:
     )
     parser.add_argument("--people", type=int, default=50, help="professionals who sign in")
     parser.add_argument("--seed", type=int, default=24)
+    parser.add_argument(
+        "--limit-rounds",
+        type=int,
+        default=50,
+        help="rounds of the limit's app, raw and prepared requests in turn",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
     import django
@@ -355,40 +478,42 @@ def main() -> None:
     try:
         for think in args.think.split(","):
             for count in [int(n) for n in args.users.split(",")]:
+                checkpoint()
+                before, started = pressure(), time.monotonic()
                 figures = run_locust(count, args.seconds, think, users_file, password, out)
+                stalls = stalled(before, pressure(), time.monotonic() - started)
                 results["runs"][f"{count} users, pause {think} s"] = figures
+                results.setdefault("stalls", {})[f"{count} users, pause {think} s"] = stalls
                 if count == 1 and think == "0":
                     results["serial"] = figures
-                report(count, think, args, figures)
+                report(count, think, args, figures, stalls)
         memory = worker_memory(server)
         results["memory"] = memory
         print("\nmemory per worker after the runs (MiB): "
               + ", ".join(f"RSS {rss:.0f} / PSS {pss:.0f}" for rss, pss in memory))  # fmt: skip
+        statements = captured_sql(users[:5])
+        checkpoint()
+        limit = interleaved(users[:5], statements, rounds=args.limit_rounds)  # the server, warm
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-
-    statements = captured_sql(users[:5])
-    raw = raw_times(statements, rounds=10, prepared=False)
-    prepared = raw_times(statements, rounds=10, prepared=True)
-    one = results["serial"] or next(iter(results["runs"].values()))
     print(
-        "\nthe limit: the same SQL straight through psycopg (p50, 5 users × 10 rounds), "
-        "against the app's p50 for one user without pauses; unprepared (planned each time) "
-        "and prepared (planned once, as the app's connections do after five executions)"
-    )
+        f"\nthe limit: each page's SQL sent straight through psycopg, against the app's answer "
+        f"over HTTP to the same request, taken in turn ({args.limit_rounds} rounds of five "
+        "professionals, one at a time, p50); unprepared (the values in the SQL, planned each "
+        "time, as psql sends it) and prepared (planned once, as the app's connections do after "
+        "five executions)"
+    )  # fmt: skip
     print(f"  {'page':<29} {'queries':>7} {'raw SQL':>8} {'prepared':>8} {'app p50':>8} "
           f"{'app/raw':>8} {'app/prep.':>9}")  # fmt: skip
     results["raw"] = {}
     for page in PAGES:
         queries = statistics.median(len(sqls) for sqls in statements[page])
-        app = one.get(page, {}).get("p50", 0.0)
-        ratio = app / raw[page] if raw[page] else 0.0
-        ratio_prepared = app / prepared[page] if prepared[page] else 0.0
-        results["raw"][page] = {"queries": queries, "raw_ms": raw[page],
-                                "prepared_ms": prepared[page], "app_ms": app}  # fmt: skip
-        print(f"  {page:<29} {queries:>7.0f} {raw[page]:>6.1f} ms {prepared[page]:>6.1f} ms "
-              f"{app:>5.0f} ms {ratio:>7.1f}× {ratio_prepared:>8.1f}×")  # fmt: skip
+        app, raw, prepared = (limit[page][kind] for kind in ("app", "raw", "prepared"))
+        results["raw"][page] = {"queries": queries, "raw_ms": raw,
+                                "prepared_ms": prepared, "app_ms": app}  # fmt: skip
+        print(f"  {page:<29} {queries:>7.0f} {raw:>6.1f} ms {prepared:>6.1f} ms "
+              f"{app:>5.1f} ms {app / raw:>7.1f}× {app / prepared:>8.1f}×")  # fmt: skip
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
 
