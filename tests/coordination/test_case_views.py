@@ -145,19 +145,24 @@ def test_the_concern_of_a_child_with_no_case_looks_the_same_as_one_with_a_case(
 # --- relay log ----------------------------------------------------------------------------------
 
 
+def conversation(**fields: str) -> dict[str, Any]:
+    """The relay log form's fields for today's conversation with Sofie, shared with the team."""
+    return {
+        "log-kind": LogEntry.Kind.CONVERSATION,
+        "log-occurred_on": timezone.localdate().isoformat(),
+        "log-text": "Samtale med Sofie om friminuttene",
+        "log-visibility": "team",
+        **fields,
+    }
+
+
 def test_adding_a_log_entry_shows_it_first_in_the_relay_log(
     casework: Casework, client_for: ClientFor
 ) -> None:
     client = client_for(casework.teacher)
     response = client.post(
         f"/work/cases/{casework.case.pk}/log/",
-        {
-            "log-kind": LogEntry.Kind.CONVERSATION,
-            "log-occurred_on": timezone.localdate().isoformat(),
-            "log-text": "Samtale med Sofie om friminuttene",
-            "log-childs_words": "Jeg er alene i friminuttene",
-            "log-visibility": "team",
-        },
+        conversation(**{"log-childs_words": "Jeg er alene i friminuttene"}),
     )
     assert response.status_code == 302
     page = client.get(f"/work/cases/{casework.case.pk}/").content.decode()
@@ -195,16 +200,7 @@ def test_adding_a_log_entry_with_htmx_answers_with_the_relay_log_section_in_plac
     casework: Casework, client_for: ClientFor
 ) -> None:
     client = client_for(casework.teacher)
-    response = client.post(
-        f"/work/cases/{casework.case.pk}/log/",
-        {
-            "log-kind": LogEntry.Kind.CONVERSATION,
-            "log-occurred_on": timezone.localdate().isoformat(),
-            "log-text": "Samtale med Sofie om friminuttene",
-            "log-visibility": "team",
-        },
-        **HTMX,
-    )
+    response = client.post(f"/work/cases/{casework.case.pk}/log/", conversation(), **HTMX)
     assert response.status_code == 200
     fragment = response.content.decode()
     assert fragment.lstrip().startswith("<section") and "<html" not in fragment

@@ -248,11 +248,8 @@ def test_the_plan_page_costs_the_same_with_2_and_8_services_in_the_team(
     assert "Goal 7" in page and "Measure 7" in page and "Service goal 7" not in page
 
 
-def test_adding_a_log_entry_costs_the_same_with_2_and_8_services_in_the_team(
-    team: Team, english: Callable[[User], Client]
-) -> None:
-    team.grow(2)
-    client = english(team.teacher)
+def adding_entries(client: Client, team: Team, **headers: str) -> Callable[[], HttpResponse]:
+    """A call that adds a new note to the team's relay log each time."""
     url = f"/work/cases/{team.case.pk}/log/"
     posted = iter(range(1000))
 
@@ -265,8 +262,17 @@ def test_adding_a_log_entry_costs_the_same_with_2_and_8_services_in_the_team(
                 "log-text": f"Posted {next(posted)}",
                 "log-visibility": Visibility.TEAM,
             },
+            **headers,
         )
 
+    return add
+
+
+def test_adding_a_log_entry_costs_the_same_with_2_and_8_services_in_the_team(
+    team: Team, english: Callable[[User], Client]
+) -> None:
+    team.grow(2)
+    add = adding_entries(english(team.teacher), team)
     assert_flat(add, lambda: team.grow(6), ceiling=32, status=302)
     assert LogEntry.objects.filter(case=team.case, text__startswith="Posted ").count() == 3
 
@@ -276,22 +282,7 @@ def test_adding_a_log_entry_with_htmx_costs_the_same_with_2_and_8_services_and_e
 ) -> None:
     """With htmx the answer is the relay log's section: its page of entries, read at once."""
     team.grow(2)
-    client = english(team.teacher)
-    url = f"/work/cases/{team.case.pk}/log/"
-    posted = iter(range(1000))
-
-    def add() -> HttpResponse:
-        return client.post(
-            url,
-            {
-                "log-kind": "note",
-                "log-occurred_on": "2025-01-02",
-                "log-text": f"Posted {next(posted)}",
-                "log-visibility": Visibility.TEAM,
-            },
-            HTTP_HX_REQUEST="true",
-        )
-
+    add = adding_entries(english(team.teacher), team, HTTP_HX_REQUEST="true")
     assert_flat(add, lambda: team.grow(6), ceiling=30, status=200)
 
 
