@@ -239,7 +239,7 @@ def _case_context(
             case, page.consents, page.legal_bases, services=services_here
         )
     forms.update(bound)
-    correctable = {e.pk for e in page.log if access.item_decision(e, "update")}
+    correctable = _correctable(access, page.log)
     # An earlier version is shown only to those who may see that version itself.
     history = {
         pk: shown
@@ -262,6 +262,12 @@ def _case_context(
         ),
         "age": _age(case.person),
     }
+
+
+def _correctable(access: policy.CaseAccess, entries: list[LogEntry]) -> set[int]:
+    """The shown entries the actor may correct (the case page's and the relay log section's
+    "Correct this entry" links)."""
+    return {entry.pk for entry in entries if access.item_decision(entry, "update")}
 
 
 def family_label(member: selectors.FamilyMember) -> str:
@@ -370,7 +376,7 @@ def _log_section(request: Request, case: Case, access: policy.CaseAccess, form: 
         "case": case,
         "forms": {"log": form},
         "history": log.history,
-        "correctable": {e.pk for e in log.log if access.item_decision(e, "update")},
+        "correctable": _correctable(access, log.log),
         "log_added": added,
     }
     return render(request, "coordination/log_section.html", context, status=status, using="jinja2")
