@@ -116,6 +116,7 @@ def concern_sent(page: Page) -> None:
     )
     expect(page.locator("#id_query")).to_be_focused()
     expect(page.locator("main")).to_have_count(1)
+    check_axe(page, "(the person search refused in place)")
     search_people(page, person)
     click(page, f"#results a:text-is('{person}')")
     identity_number = page.locator("dl.app-facts dd").nth(1).inner_text().strip()
