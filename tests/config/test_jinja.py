@@ -1,5 +1,8 @@
 """Page bodies in Jinja2 (decision 0006) and the choice labels every page shows."""
 
+import copy
+from typing import Any
+
 import pytest
 from django.template import engines
 from django.test import RequestFactory
@@ -155,3 +158,53 @@ def test_a_text_is_translated_once_per_language_and_follows_the_language() -> No
             body.render({"lazy": gettext_lazy("Search")})
             assert jinja._translated.cache_info().hits > before
     assert shown == {"nb": "Søk|Søk", "en": "Search|Search"}
+
+
+RUNS: list[str] = []
+
+
+def counted(request: Any) -> dict[str, Any]:
+    """A context processor that notes each of its runs."""
+    RUNS.append(request.path)
+    return {}
+
+
+@pytest.fixture
+def counted_processor(settings: Any) -> list[str]:
+    """The Django engine with `counted` last among its context processors."""
+    templates = copy.deepcopy(settings.TEMPLATES)
+    templates[0]["OPTIONS"]["context_processors"].append(f"{__name__}.counted")
+    settings.TEMPLATES = templates  # the engines are made again with it
+    RUNS.clear()
+    return RUNS
+
+
+@pytest.mark.django_db
+def test_a_component_in_a_jinja2_body_has_the_pages_context_without_running_the_processors_again(
+    client: Any, counted_processor: list[str]
+) -> None:
+    """The experience bank's body includes six Django components (django_include). Each sees
+    the page's context, and the context processors run once for the page, not once more for
+    each component."""
+    response = client.get("/catalogue/practices/", {"q": "skole"})
+    assert response.status_code == 200
+    assert counted_processor == ["/catalogue/practices/"]
+    html = response.content.decode()
+    assert '<a class="ds-link" href="/catalogue/practices/">' in html  # request.path
+    assert '<link rel="stylesheet" href="/static/css/catalogue' in html  # _assets.html
+
+
+def test_a_component_of_a_jinja2_template_rendered_on_its_own_runs_the_processors(
+    counted_processor: list[str],
+) -> None:
+    """An htmx section is a Jinja2 template rendered with no page around it: its component
+    runs the context processors itself, and has their values (here the CSRF token)."""
+    request = RequestFactory().get("/catalogue/")
+    request.actor = ANONYMOUS
+    body = engines["jinja2"].from_string(
+        '{{ django_include("components/language_switch.html", request) }}'
+    )
+    html = body.render({"request": request})
+    assert counted_processor == ["/catalogue/"]
+    assert 'name="csrfmiddlewaretoken" value="' in html
+    assert 'name="next" value="/catalogue/"' in html

@@ -34,16 +34,16 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.http import HttpRequest
-from django.template import defaultfilters
+from django.template import Context, defaultfilters, engines
 from django.template.defaulttags import querystring as django_querystring
-from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
 from django.utils.formats import localize
 from django.utils.safestring import SafeString
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
-from jinja2 import Environment
+from jinja2 import Environment, pass_context
+from jinja2.runtime import Context as JinjaContext
 from markupsafe import Markup, escape
 
 
@@ -58,10 +58,35 @@ def fill(text: Any, **values: Any) -> Markup:
     return Markup(text % escaped)  # noqa: S704 - our own text; the values are escaped
 
 
-def django_include(name: str, request: HttpRequest, **values: Any) -> SafeString:
+# Where `{% jinja_body %}` (config/pages.py) leaves the page's Django context, flattened: the
+# view's values and the context processors' (the navigation, the CSRF token, the actor, ...).
+PAGE_VALUES = "django_page_values"
+
+
+class _PageContext(Context):
+    """A Django context holding the page's values, with the request as RequestContext has it
+    (`{% querystring %}` and `{% page_query %}` read `context.request`), without running the
+    context processors again: they ran once, for the page."""
+
+    def __init__(self, request: HttpRequest, values: dict[str, Any]) -> None:
+        super().__init__(values)
+        self.request = request
+
+
+@pass_context
+def django_include(context: JinjaContext, name: str, request: HttpRequest,
+                   **values: Any) -> SafeString:  # fmt: skip
     """The Django template `name` (a component shared with the pages written in Django, such
-    as components/pagination.html), rendered with `values` and the request."""
-    return render_to_string(name, values, request)
+    as components/pagination.html), rendered with the page's context and `values`, as
+    `{% include name with values %}` in a Django template. A Jinja2 template rendered on its
+    own (an htmx section, not a page's body) has no page context: the component then runs the
+    context processors itself. Running them for every include cost the experience bank's page
+    six runs of all eight."""
+    template = engines["django"].get_template(name)
+    page = context.get(PAGE_VALUES)
+    if page is None:
+        return SafeString(template.render(values, request))
+    return template.template.render(_PageContext(request, {**page, **values}))  # type: ignore[attr-defined]
 
 
 def translated(message: str) -> Markup:

@@ -13,6 +13,8 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from .jinja import PAGE_VALUES
+
 register = template.Library()
 
 
@@ -48,6 +50,7 @@ def jinja_body(context: Any, name: str) -> SafeString:
     values = context.flatten()
     values["request"] = request
     values["csrf_input"] = SimpleLazyObject(lambda: _csrf_input(request, values.get("csrf_token")))
+    values[PAGE_VALUES] = dict(values)  # for the Django components it includes (django_include)
     # The Jinja2 template itself, not Django's wrapper (which would set its own csrf_input):
     body = engines["jinja2"].get_template(name).template  # type: ignore[attr-defined]
     return mark_safe(body.render(values))  # noqa: S308 - Jinja2 escaped it
