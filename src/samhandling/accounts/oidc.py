@@ -33,6 +33,7 @@ from samhandling.audit import services as audit
 from samhandling.organisations.actors import actor_for
 from samhandling.people.identity import validate_national_id
 
+from .backends import signed_in_user
 from .models import CitizenIdentity, User
 from .services import session_started
 
@@ -161,7 +162,7 @@ class CitizenOIDCBackend(OIDCAuthenticationBackend):
         return user
 
     def get_user(self, user_id: int) -> User | None:
-        user: User | None = super().get_user(user_id)
+        user = signed_in_user(user_id)  # a compiled query, as for staff (accounts/backends.py)
         return user if user is not None and self.user_can_authenticate(user) else None
 
 

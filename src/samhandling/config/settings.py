@@ -269,7 +269,8 @@ CACHES = {
 # a partial configuration is an error, not a silent fallback. The empty defaults keep
 # mozilla-django-oidc's backend importable (and password sign-in working) while it is off.
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, with the user of each request read by a compiled query.
+    "samhandling.accounts.backends.ModelBackend",
     "samhandling.accounts.oidc.CitizenOIDCBackend",
 ]
 OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
@@ -304,6 +305,8 @@ OIDC_AUTHENTICATION_CALLBACK_URL = "oidc:callback"
 # --- end of citizen sign-in ---------------------------------------------------------------
 
 # Sessions end after 15 minutes idle and 12 hours in all.
+# Django's database sessions, read by a compiled query (accounts/sessions.py).
+SESSION_ENGINE = "samhandling.accounts.sessions"
 SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_SECONDS", str(15 * 60)))
 SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_SECONDS", str(12 * 3600)))
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS

@@ -440,7 +440,7 @@ def demo_sign_in(request: Request) -> HttpResponse:
         user = next((u for u, _description in citizens if u.pk == user_id), None)
         if user is None:
             raise Http404
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="samhandling.accounts.backends.ModelBackend")
         session_started(request, user, reason="demo sign-in")
         return redirect("portal:home")
     return render(request, "portal/demo_sign_in.html", {"citizens": citizens})
