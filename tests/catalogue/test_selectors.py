@@ -337,6 +337,31 @@ def test_a_page_of_practices_is_counted_by_the_facets_query_when_one_facet_is_fr
     assert page.paginator.count == selectors.filter_practices(every).count()
 
 
+def test_a_page_of_practices_reads_what_the_list_shows_and_not_the_long_texts(
+    publish_entry: Make, client: Any, django_assert_num_queries: Any
+) -> None:
+    """The list reads the practice's title, country, level, language, ages, evidence level,
+    problem and origin; the texts of its own page and the search vector stay in the
+    database, and the page shows everything it shows without asking again."""
+    for n in range(3):
+        practice(publish_entry, f"Skole {n}", problem="skole", what_was_done="Mye " * 500)
+    page, _facets = selectors.practice_page(PracticeCriteria(), per_page=25, number=1)
+    listed = page.object_list[0]
+    assert set(listed.get_deferred_fields()) >= {
+        "what_was_done", "results", "lessons_learned", "search_vector", "resources", "contact",
+    }  # fmt: skip
+    assert not set(selectors.LISTED) & listed.get_deferred_fields()
+    with django_assert_num_queries(0):
+        shown = [(p.title, p.get_country_display(), p.get_level_display(), p.language,
+                  p.age_from, p.age_to, p.get_evidence_level_display(), p.problem, p.origin)
+                 for p in page.object_list]  # fmt: skip
+    assert [row[0] for row in shown] == ["Skole 0", "Skole 1", "Skole 2"]
+    response = client.get("/catalogue/practices/")
+    assert response.status_code == 200
+    assert "Skole 2" in response.content.decode()
+    assert "Mye Mye" not in response.content.decode()
+
+
 def test_search_results_keep_the_ranking_and_their_facet_counts(publish_entry: Make) -> None:
     first = practice(publish_entry, "Skole og skole", problem="skole skole skole")
     second = practice(publish_entry, "Barnehage", problem="skole")

@@ -653,7 +653,14 @@ def practice_facets(criteria: PracticeCriteria) -> list[Facet]:
     return _facets_and_count(criteria)[0]
 
 
-_PRACTICES = CompiledQuery(lambda _nul, *values: filter_practices(_from_values(*values)))
+# What the list shows of a practice (catalogue/practices_body.html): not the texts of the
+# practice's own page (what was done, the results, the lessons, ...) nor its search vector,
+# which a page of 25 would otherwise read, send and convert.
+LISTED = ("title", "country", "level", "language", "age_from", "age_to", "evidence_level",
+          "problem", "origin")  # fmt: skip
+_PRACTICES = CompiledQuery(
+    lambda _nul, *values: filter_practices(_from_values(*values)).only(*LISTED)
+)
 
 
 def practice_page(criteria: PracticeCriteria, *, per_page: int,
