@@ -183,9 +183,9 @@ def counted_processor(settings: Any) -> list[str]:
 def test_a_component_in_a_jinja2_body_has_the_pages_context_without_running_the_processors_again(
     client: Any, counted_processor: list[str]
 ) -> None:
-    """The experience bank's body includes six Django components (django_include). Each sees
-    the page's context, and the context processors run once for the page, not once more for
-    each component."""
+    """The experience bank's body includes six Django components (django_include). Each has
+    what the page's context processors gave (here the request), and they run once for the
+    page, not once more for each component."""
     response = client.get("/catalogue/practices/", {"q": "skole"})
     assert response.status_code == 200
     assert counted_processor == ["/catalogue/practices/"]

@@ -75,3 +75,26 @@ def test_a_widget_not_written_here_falls_back_to_django() -> None:
     assert widget_html.html_of(form["ticks"]) is None
     form.fields["amount"] = forms.DecimalField(localize=True)
     assert widget_html.html_of(form["amount"]) is None
+
+
+@pytest.mark.parametrize("data", BOUND, ids=["unbound", "hostile", "invalid choice"])
+def test_the_field_component_renders_each_widget_as_the_form_renderer_does(
+    data: dict[str, Any],
+) -> None:
+    """components/field.html writes its widget with the `widget` filter (config/pages.py):
+    the same HTML as `{{ field }}`, for every field, a hidden initial value included."""
+    from django.template import engines
+
+    from samhandling.config.pages import widget
+
+    form = Everything(data or None, initial={"day": datetime.date(2026, 11, 26), "number": 14})
+    form.fields["kept"] = forms.CharField(show_hidden_initial=True, required=False)
+    form.is_valid()
+    component = engines["django"].get_template("components/field.html")
+    as_before = engines["django"].from_string(
+        component.template.source.replace("{{ field|widget }}", "{{ field }}")
+    )
+    for field in form:
+        assert widget(field) == str(field), field.name
+        assert component.render({"field": field}) == as_before.render({"field": field})
+    assert 'name="initial-kept"' in widget(form["kept"])

@@ -58,15 +58,16 @@ def fill(text: Any, **values: Any) -> Markup:
     return Markup(text % escaped)  # noqa: S704 - our own text; the values are escaped
 
 
-# Where `{% jinja_body %}` (config/pages.py) leaves the page's Django context, flattened: the
-# view's values and the context processors' (the navigation, the CSRF token, the actor, ...).
+# Where `{% jinja_body %}` (config/pages.py) leaves what the page's context processors gave
+# (the request, the CSRF token, the actor, the navigation, ...).
 PAGE_VALUES = "django_page_values"
 
 
 class _PageContext(Context):
-    """A Django context holding the page's values, with the request as RequestContext has it
-    (`{% querystring %}` and `{% page_query %}` read `context.request`), without running the
-    context processors again: they ran once, for the page."""
+    """A Django context of the page's context processors' values and a component's own, with
+    the request as RequestContext has it (`{% querystring %}` and `{% page_query %}` read
+    `context.request`), without running the context processors again: they ran once, for the
+    page."""
 
     def __init__(self, request: HttpRequest, values: dict[str, Any]) -> None:
         super().__init__(values)
@@ -77,16 +78,16 @@ class _PageContext(Context):
 def django_include(context: JinjaContext, name: str, request: HttpRequest,
                    **values: Any) -> SafeString:  # fmt: skip
     """The Django template `name` (a component shared with the pages written in Django, such
-    as components/pagination.html), rendered with the page's context and `values`, as
-    `{% include name with values %}` in a Django template. A Jinja2 template rendered on its
-    own (an htmx section, not a page's body) has no page context: the component then runs the
-    context processors itself. Running them for every include cost the experience bank's page
-    six runs of all eight."""
+    as components/pagination.html), rendered with `values` and what the context processors
+    gave, as `render_to_string(name, values, request)` would. Within a page's body those are
+    the page's: running all eight again for each component cost the experience bank's page six
+    runs. A Jinja2 template rendered on its own (an htmx section) has no page around it: the
+    component then runs them itself."""
     template = engines["django"].get_template(name)
-    page = context.get(PAGE_VALUES)
-    if page is None:
+    processed = context.get(PAGE_VALUES)
+    if processed is None:
         return SafeString(template.render(values, request))
-    return template.template.render(_PageContext(request, {**page, **values}))  # type: ignore[attr-defined]
+    return template.template.render(_PageContext(request, {**processed, **values}))  # type: ignore[attr-defined]
 
 
 def translated(message: str) -> Markup:

@@ -1,21 +1,35 @@
 """The template library `pages` (settings.TEMPLATES): page links of a paged list
 (components/pagination.html), where each list may have its own query parameter, so that a page
-can hold two paged lists; and a page's body written in Jinja2 (config/jinja.py)."""
+can hold two paged lists; a form field's widget (components/field.html); and a page's body
+written in Jinja2 (config/jinja.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import template
+from django.forms import BoundField
 from django.template import engines
 from django.template.backends.utils import csrf_input
 from django.utils.functional import SimpleLazyObject
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from . import widget_html
 from .jinja import PAGE_VALUES
 
 register = template.Library()
+
+
+@register.filter
+def widget(field: BoundField) -> SafeString:
+    """`{{ field }}`: the field's widget, written out in Python where config/widget_html.py
+    writes that widget (byte for byte as the form renderer's templates), else rendered by them.
+    components/field.html, on some 40 forms, renders its widget so (decision 0005)."""
+    html = None if field.field.show_hidden_initial else widget_html.html_of(field)
+    if html is None:
+        return SafeString(str(field))
+    return mark_safe(str(html))  # noqa: S308 - widget_html escaped every value in it
 
 
 @register.simple_tag(takes_context=True)
@@ -50,7 +64,9 @@ def jinja_body(context: Any, name: str) -> SafeString:
     values = context.flatten()
     values["request"] = request
     values["csrf_input"] = SimpleLazyObject(lambda: _csrf_input(request, values.get("csrf_token")))
-    values[PAGE_VALUES] = dict(values)  # for the Django components it includes (django_include)
+    index = getattr(context, "_processors_index", None)  # RequestContext: their own layer
+    if index is not None:  # what the context processors gave the page, for its components
+        values[PAGE_VALUES] = context.dicts[index]
     # The Jinja2 template itself, not Django's wrapper (which would set its own csrf_input):
     body = engines["jinja2"].get_template(name).template  # type: ignore[attr-defined]
     return mark_safe(body.render(values))  # noqa: S308 - Jinja2 escaped it
