@@ -1,6 +1,8 @@
 """Page bodies in Jinja2 (decision 0006) and the choice labels every page shows."""
 
 import copy
+import functools
+import inspect
 from typing import Any
 
 import pytest
@@ -208,3 +210,31 @@ def test_a_component_of_a_jinja2_template_rendered_on_its_own_runs_the_processor
     assert counted_processor == ["/catalogue/"]
     assert 'name="csrfmiddlewaretoken" value="' in html
     assert 'name="next" value="/catalogue/"' in html
+
+
+def test_every_choice_label_is_djangos_own_in_both_languages_from_a_plain_function() -> None:
+    """config/choices.py gives each field with choices a plain get_<field>_display function
+    (not Django's partialmethod), with Django's answer for every choice and for a value that
+    is not one, in bokmål and English."""
+    from django.apps import apps
+    from django.db import models
+
+    from samhandling.config.choices import ChoiceLabels
+
+    checked = 0
+    for model in apps.get_models():
+        if not issubclass(model, ChoiceLabels):
+            continue
+        for field in model._meta.fields:
+            if not field.choices:
+                continue
+            display = inspect.getattr_static(model, f"get_{field.name}_display")
+            assert not isinstance(display, functools.partialmethod), (model, field.name)
+            for value in [value for value, _label in field.flatchoices] + ["no-such-value", None]:
+                entry = model(**{field.attname: value})
+                for language in ("nb", "en"):
+                    with translation.override(language):
+                        djangos = models.Model._get_FIELD_display(entry, field)
+                        assert display(entry) == djangos, (model, field.name, value)
+                        checked += 1
+    assert checked > 200

@@ -55,6 +55,8 @@ def fill(text: Any, **values: Any) -> Markup:
     escaped = {
         name: value if isinstance(value, int) else escape(value) for name, value in values.items()
     }
+    if isinstance(text, str):  # str's own %, not Markup's, which would wrap each value again
+        return Markup(str.__mod__(text, escaped))  # noqa: S704 - our own text; values escaped
     return Markup(text % escaped)  # noqa: S704 - our own text; the values are escaped
 
 
