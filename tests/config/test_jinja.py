@@ -238,3 +238,28 @@ def test_every_choice_label_is_djangos_own_in_both_languages_from_a_plain_functi
                         assert display(entry) == djangos, (model, field.name, value)
                         checked += 1
     assert checked > 200
+
+
+def test_a_page_body_translates_and_reverses_in_the_language_and_prefix_it_is_rendered_in() -> None:
+    """`{% jinja_body %}` reads the request's language, script prefix and URL configuration
+    once (RENDERED_IN); `_` and `url` use them. A template rendered on its own asks Django."""
+    from samhandling.config.jinja import RENDERED_IN, rendered_in
+
+    body = engines["jinja2"].from_string("{{ _('Next') }} {{ url('catalogue:practice', 7) }}")
+    with translation.override("nb"):
+        assert body.render({}) == "Neste /catalogue/practices/7/"
+        assert rendered_in() == ("nb", "/", None)
+        english_below_a_path = ("en", "/samhandling/", None)
+        assert body.render({RENDERED_IN: english_below_a_path}) == (
+            "Next /samhandling/catalogue/practices/7/"
+        )
+
+
+@pytest.mark.django_db
+def test_a_page_in_english_has_its_body_in_english(client: Any) -> None:
+    client.cookies["django_language"] = "en"
+    html = client.get("/catalogue/practices/").content.decode()
+    assert "Nordic experience bank" in html and "Nordisk erfaringsbank" not in html
+    client.cookies["django_language"] = "nb"
+    html = client.get("/catalogue/practices/").content.decode()
+    assert "Nordisk erfaringsbank" in html
