@@ -200,16 +200,15 @@ def test_a_component_of_a_jinja2_template_rendered_on_its_own_runs_the_processor
     counted_processor: list[str],
 ) -> None:
     """An htmx section is a Jinja2 template rendered with no page around it: its component
-    runs the context processors itself, and has their values (here the CSRF token)."""
+    runs the context processors itself, and has their values (here the request's)."""
     request = RequestFactory().get("/catalogue/")
     request.actor = ANONYMOUS
     body = engines["jinja2"].from_string(
-        '{{ django_include("components/language_switch.html", request) }}'
+        '{{ django_include("catalogue/_filter_buttons.html", request) }}'
     )
     html = body.render({"request": request})
     assert counted_processor == ["/catalogue/"]
-    assert 'name="csrfmiddlewaretoken" value="' in html
-    assert 'name="next" value="/catalogue/"' in html
+    assert '<a class="ds-link" href="/catalogue/">' in html
 
 
 def test_every_choice_label_is_djangos_own_in_both_languages_from_a_plain_function() -> None:

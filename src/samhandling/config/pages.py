@@ -60,7 +60,9 @@ def jinja_body(context: Any, name: str) -> SafeString:
     values, the context processors', the request, and `csrf_input`, the form field of the CSRF
     token, masked once for the page as Django's `{% csrf_token %}` is (the Jinja2 backend's
     own `csrf_input` is lazy but not kept: it masks the token anew for every form)."""
-    request = context.request
+    # A RequestContext's request; the 503 page, rendered without one (config/unavailable.py),
+    # puts the request among its values.
+    request = getattr(context, "request", None) or context.get("request")
     values = context.flatten()
     values["request"] = request
     values["csrf_input"] = SimpleLazyObject(lambda: _csrf_input(request, values.get("csrf_token")))

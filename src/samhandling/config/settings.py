@@ -128,10 +128,11 @@ TEMPLATES = [
         },
     },
     # The body of the busiest pages, included by `{% jinja_body %}` (decision 0006): the
-    # templates under each app's jinja2/ folder.
+    # templates under each app's jinja2/ folder, and the layout's header (jinja2/layout).
     {
         "NAME": "jinja2",
         "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [SOURCE_DIR / "jinja2"],
         "APP_DIRS": True,
         "OPTIONS": {"environment": "samhandling.config.jinja.environment"},
     },
