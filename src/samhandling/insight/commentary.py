@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from samhandling.access.policy import Decision, grant, refuse
 from samhandling.audit import services as audit
 from samhandling.audit.services import Subject
+from samhandling.config.compiled import CompiledQuery
 from samhandling.organisations.actors import Actor
 from samhandling.organisations.models import Region, Role
 
@@ -56,8 +57,20 @@ def versions(region: Region) -> QuerySet[Commentary]:
     )
 
 
+_NEWEST = CompiledQuery(
+    lambda region_id: (
+        Commentary.objects.filter(region_id=region_id)
+        .select_related("written_by")
+        .order_by("-version")[:1]
+    )
+)
+
+
 def newest(region: Region) -> Commentary | None:
-    return versions(region).first()
+    """The newest version with its author, or None: a compiled query (config/compiled.py), as
+    every municipal profile reads it."""
+    found = _NEWEST(region.pk)
+    return found[0] if found else None
 
 
 @transaction.atomic
