@@ -4,6 +4,7 @@ the experience bank's facets, and what is not public."""
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -439,3 +440,36 @@ def test_the_coordination_view_escapes_what_editors_wrote(
                   target_groups=["neet"])  # fmt: skip
     page = main(english.get("/catalogue/instruments/coordination/"))
     assert "&lt;b&gt;Fet&lt;/b&gt; &amp; trygg" in page and "<b>Fet</b>" not in page
+
+
+SEARCHED = [("/catalogue/?q=tidlig", "Tidlig innsats i Skien"),
+            ("/catalogue/instruments/?q=foreldrestøtte", "Tilskudd til foreldrestøtte"),
+            ("/catalogue/initiatives/?q=tidlig", "Tidlig innsats i Skien"),
+            ("/catalogue/networks/?q=grenlandsnettverket", "Grenlandsnettverket"),
+            ("/catalogue/practices/?q=socialtjänsten", "Tidiga insatser i Norrtälje"),
+            ("/catalogue/resources/?q=kurs", "Kurs i tidlig innsats"),
+            ("/api/v1/instruments?q=foreldrestøtte", "Tilskudd til foreldrestøtte"),
+            ("/api/v1/practices?q=socialtjänsten", "Tidiga insatser i Norrtälje")]  # fmt: skip
+
+
+@pytest.mark.parametrize(("url", "title"), SEARCHED)
+def test_a_search_is_planned_with_its_words_each_time_not_prepared(
+    catalogue: dict[str, Entry], client: Client, url: str, title: str, settings: Any
+) -> None:
+    """config/planning.py: a generic plan would build the words' tsquery for every row."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    # The rate limit's database cache rolls back a savepoint now and then, and psycopg forgets
+    # its prepared statements at a rollback: without it, what is prepared is what the app sends.
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "public_search": "off"}
+    answers = [client.get(url) for _ in range(7)]
+    assert [answer.status_code for answer in answers] == [200] * 7
+    last = answers[-1]
+    found = json.dumps(last.json(), ensure_ascii=False) if url.startswith("/api/") else main(last)
+    assert title in found
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
+        ranked = [row[0] for row in cursor.fetchall() if "ts_rank" in row[0]]
+    assert ranked == []

@@ -61,8 +61,9 @@ def _published(lookup: str, kind: type[Entry]) -> Prefetch:
 
 
 def _page(entries: QuerySet[E], limit: int, offset: int) -> dict[str, Any]:
-    return {"count": entries.count(), "limit": limit, "offset": offset,
-            "items": list(entries[offset : offset + limit])}  # fmt: skip
+    with selectors.planned_as_searched(entries):
+        return {"count": entries.count(), "limit": limit, "offset": offset,
+                "items": list(entries[offset : offset + limit])}  # fmt: skip
 
 
 def _one(entries: QuerySet[E], pk: int) -> E:

@@ -17,12 +17,13 @@ import datetime
 import functools
 from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.paginator import Page
-from django.db import connection
+from django.db import connection, router
 from django.db.models import (
     Case,
     Count,
@@ -42,6 +43,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from samhandling.config.compiled import CompiledQuery
+from samhandling.config.planning import planned_each_time
 from samhandling.insight.models import Indicator, Observation, Topic
 from samhandling.insight.profiles import Point
 from samhandling.organisations.actors import Actor
@@ -229,6 +231,15 @@ def search(query: str, *, kind: type[E]) -> QuerySet[E]:
         terms |= SearchQuery(query, config=config, search_type="websearch")
     found = entries.filter(search_vector=terms).annotate(rank=SearchRank(F("search_vector"), terms))
     return cast("QuerySet[E]", found.order_by("-rank", "pk"))
+
+
+def planned_as_searched(entries: QuerySet[Any]) -> AbstractContextManager[None]:
+    """Where `entries` are a search's results, their statements planned with the search words
+    each time, not prepared (config/planning.py: a generic plan builds the words' tsquery
+    again for every row); other lists as any statement."""
+    if "rank" not in entries.query.annotations:
+        return nullcontext()
+    return planned_each_time(router.db_for_read(entries.model))
 
 
 def search_method(kind: type[Entry] | None = None) -> Promise:
@@ -658,9 +669,15 @@ def practice_facets(criteria: PracticeCriteria) -> list[Facet]:
 # which a page of 25 would otherwise read, send and convert.
 LISTED = ("title", "country", "level", "language", "age_from", "age_to", "evidence_level",
           "problem", "origin")  # fmt: skip
-_PRACTICES = CompiledQuery(
-    lambda _nul, *values: filter_practices(_from_values(*values)).only(*LISTED)
-)
+
+
+def _listed_practices(_nul: bool, *values: Any) -> QuerySet[Practice]:
+    return filter_practices(_from_values(*values)).only(*LISTED)
+
+
+_PRACTICES = CompiledQuery(_listed_practices)
+# Ranked by search words: planned with the words each time, not prepared (config/planning.py).
+_PRACTICES_FOUND = CompiledQuery(_listed_practices, prepared=False)
 
 
 def practice_page(criteria: PracticeCriteria, *, per_page: int,
@@ -670,7 +687,8 @@ def practice_page(criteria: PracticeCriteria, *, per_page: int,
     one facet has nothing chosen (its "other choices" are all the criteria): the list is then
     not counted again."""
     facets, count = _facets_and_count(criteria)
-    page = _PRACTICES.page(*_as_values(criteria), per_page=per_page, number=number, count=count)
+    query = _PRACTICES_FOUND if criteria.query.strip() else _PRACTICES
+    page = query.page(*_as_values(criteria), per_page=per_page, number=number, count=count)
     return page, facets
 
 

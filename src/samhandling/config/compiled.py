@@ -36,6 +36,7 @@ import datetime
 import itertools
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -47,6 +48,8 @@ from django.db.models import Model, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 from django.db.models.sql.compiler import SQLCompiler
+
+from .planning import planned_each_time
 
 M = TypeVar("M")  # what a row becomes: a model object (or a dict, for .sql() only)
 
@@ -144,8 +147,11 @@ def _compile(queryset: QuerySet[Any], alias: str) -> tuple[str, tuple[Any, ...],
 class CompiledQuery(Generic[M]):
     """A queryset builder whose SQL Django compiles once per shape of values and database."""
 
-    def __init__(self, build: Callable[..., QuerySet[Any, M]]) -> None:
+    def __init__(self, build: Callable[..., QuerySet[Any, M]], *, prepared: bool = True) -> None:
+        """`prepared` False: PostgreSQL plans the SQL with each call's values, never once for
+        all (config/planning.py: a full-text search's ranking)."""
         self.build = build
+        self.prepared = prepared
         self._cache: dict[tuple[Any, ...], Any] = {}
         self._lock = threading.Lock()
         self._model: type[Model] | None = None
@@ -160,11 +166,12 @@ class CompiledQuery(Generic[M]):
         """How many rows the queryset has, as `build(*values).count()` would say."""
         compiled = self._compiled(values, ("count", *shape), "count")
         if compiled is _UNCACHEABLE:
-            return self.build(*values).count()
+            with self._planning():
+                return self.build(*values).count()
         if compiled is _EMPTY:
             return 0
         alias, entry = compiled
-        with connections[alias].cursor() as cursor:
+        with self._planning(alias), connections[alias].cursor() as cursor:
             cursor.execute(entry.sql, self._params(entry, values, alias))
             return int(cursor.fetchone()[0])
 
@@ -182,12 +189,14 @@ class CompiledQuery(Generic[M]):
         """The rows of a `values_list()` queryset (not flat, not named), as
         `list(build(*values))` would give them: tuples, each value as Django converts it."""
         compiled = self._compiled(values, ("rows", *shape), "rows")
-        if compiled is _UNCACHEABLE:
-            return list(self._queryset(values, "rows", None))
         if compiled is _EMPTY:
             return []
-        alias, entry = compiled
-        return [tuple(row) for row in _results(entry, self._params(entry, values, alias), alias)[1]]
+        with self._planning(None if compiled is _UNCACHEABLE else compiled[0]):
+            if compiled is _UNCACHEABLE:
+                return list(self._queryset(values, "rows", None))
+            alias, entry = compiled
+            rows = _results(entry, self._params(entry, values, alias), alias)[1]
+            return [tuple(row) for row in rows]
 
     def sql(self, *values: Any, shape: tuple[Any, ...] = ()) -> RawSQL:
         """The queryset's SQL with these values, to use inside another query (`pk__in=`)."""
@@ -307,12 +316,20 @@ class CompiledQuery(Generic[M]):
     def _objects(self, values: Sequence[Any], shape: tuple[Any, ...],
                  bounds: tuple[int, int] | None) -> list[M]:  # fmt: skip
         compiled = self._compiled(values, ("objects", *shape, bounds), "objects", bounds)
-        if compiled is _UNCACHEABLE:
-            return list(self._queryset(values, "objects", bounds))
         if compiled is _EMPTY:
             return []
-        alias, entry = compiled
-        return _rows_as_objects(entry, self._params(entry, values, alias), alias)
+        with self._planning(None if compiled is _UNCACHEABLE else compiled[0]):
+            if compiled is _UNCACHEABLE:
+                return list(self._queryset(values, "objects", bounds))
+            alias, entry = compiled
+            return _rows_as_objects(entry, self._params(entry, values, alias), alias)
+
+    def _planning(self, alias: str | None = None) -> AbstractContextManager[None]:
+        """Where the query is not to be prepared, its statements planned each time."""
+        if self.prepared:
+            return nullcontext()
+        assert self._model is not None  # known since _compiled
+        return planned_each_time(alias or router.db_for_read(self._model))
 
 
 def _same_params(these: tuple[Any, ...], those: tuple[Any, ...]) -> bool:

@@ -52,8 +52,11 @@ DETAIL = {slug: f"catalogue:{slug[:-1]}" for slug in KINDS}  # "instruments" →
 
 def _page(request: Request, items: QuerySet[Any]) -> Page[Any]:
     """The page of `items` that ?page= asks for (the first for anything that is not a page,
-    the last for a number past the end), with the page numbers to link to."""
-    return _with_links(Paginator(items, PER_PAGE).get_page(request.GET.get("page")))
+    the last for a number past the end), with the page numbers to link to; its items read."""
+    with selectors.planned_as_searched(items):
+        page = Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
+        page.object_list = list(page.object_list)
+    return _with_links(page)
 
 
 def _with_links(page: Page[Any]) -> Page[Any]:
@@ -85,9 +88,12 @@ def index(request: Request) -> HttpResponse:
     if query:
         for slug, kind in KINDS.items():
             found = selectors.search(query, kind=kind)
-            items = [(reverse(DETAIL[slug], args=[e.pk]), str(e)) for e in found[:INDEX_RESULTS]]
+            with selectors.planned_as_searched(found):
+                first = list(found[:INDEX_RESULTS])
+                total = found.count()
+            items = [(reverse(DETAIL[slug], args=[e.pk]), str(e)) for e in first]
             results.append(
-                {"slug": slug, "label": PLURAL[slug], "items": items, "total": found.count(),
+                {"slug": slug, "label": PLURAL[slug], "items": items, "total": total,
                  "url": reverse(f"catalogue:{slug}")}
             )  # fmt: skip
     parts = [
