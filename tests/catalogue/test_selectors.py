@@ -190,6 +190,29 @@ def test_a_facets_counts_apply_the_other_facets_but_not_its_own(publish_entry: M
     assert facets["evidence_levels"]["described"].count == 1
 
 
+def test_the_facets_labels_and_the_origin_tag_are_in_each_calls_language(
+    publish_entry: Make,
+) -> None:
+    """Both are remembered per language (one process serves both): each call gets its own."""
+    from django.utils import translation
+
+    from samhandling.catalogue.templatetags.catalogue_public import origin_tag
+
+    entry = practice(publish_entry, "Norsk skole", sectors=["school"], origin="example")
+
+    def labels() -> dict[str, str]:
+        facets = {f.name: f for f in selectors.practice_facets(PracticeCriteria())}
+        return {o.value: o.label for o in facets["countries"].options}
+
+    for _ in range(2):
+        with translation.override("nb"):
+            assert labels()["SE"] == "Sverige"
+            assert "Eksempel, ikke offisielt" in origin_tag(entry)
+        with translation.override("en"):
+            assert labels()["SE"] == "Sweden"
+            assert "Example, not official" in origin_tag(entry)
+
+
 def test_facet_counts_follow_each_calls_words_and_the_data(publish_entry: Make) -> None:
     """The counts' SQL is compiled once (catalogue/selectors.py _facet_counts): each call
     counts with its own words and choices, in the data as it is now."""

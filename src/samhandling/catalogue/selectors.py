@@ -40,6 +40,7 @@ from django.db.models.lookups import Contains
 from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from samhandling.config.compiled import CompiledQuery
@@ -644,6 +645,13 @@ class Facet:
     options: list[FacetOption]
 
 
+@functools.lru_cache(maxsize=64)
+def _facet_labels(name: str, language: str | None) -> tuple[tuple[str, str], ...]:
+    """(value, label) of each option of facet `name`, in `language` (the active one, which
+    is the key): the same for every page in that language."""
+    return tuple((value, label) for value, label, _q in _facet_options(name))
+
+
 def _facet_options(name: str) -> list[tuple[str, str, Q]]:
     """(value in the query string, label, which practices have it) for each option."""
     if name == "countries":
@@ -697,7 +705,8 @@ def _facets_and_count(criteria: PracticeCriteria) -> tuple[list[Facet], int | No
     for name, _label in FACETS:
         cleared: dict[str, Any] = {name: frozenset()}
         groups[dataclasses.replace(criteria, **cleared)].append(name)
-    options = {name: _facet_options(name) for name, _label in FACETS}
+    language = get_language()
+    options = {name: _facet_labels(name, language) for name, _label in FACETS}
     counts: dict[str, int] = {}
     found = None  # how many practices the criteria find, if a group counted them
     for others, names in groups.items():
@@ -711,7 +720,7 @@ def _facets_and_count(criteria: PracticeCriteria) -> tuple[list[Facet], int | No
     for name, label in FACETS:
         chosen = {getattr(value, "slug", value) for value in getattr(criteria, name)}
         listed = [FacetOption(value, text, counts[f"{name}_{n}"] or 0, value in chosen)
-                  for n, (value, text, _q) in enumerate(options[name])]  # fmt: skip
+                  for n, (value, text) in enumerate(options[name])]  # fmt: skip
         facets.append(Facet(name, str(label), listed))
     return facets, found
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +39,13 @@ def target_group_labels(values: Any) -> list[str]:
 def origin_tag(entry: Any) -> SafeString:
     """Where an entry comes from, as a tag: an example is never presented as official. One
     place for the Django pages (catalogue/_origin.html) and the Jinja2 ones (decision 0006)."""
-    if getattr(entry, "origin", "") == "example":
+    return _origin_tag(getattr(entry, "origin", "") == "example", translation.get_language())
+
+
+@functools.lru_cache(maxsize=32)
+def _origin_tag(example: bool, language: str | None) -> SafeString:
+    """The tag in `language` (the active one, which is the key): a list shows it 25 times."""
+    if example:
         return format_html('<span class="ds-tag" data-color="warning">{}</span>',
                            _("Example, not official"))  # fmt: skip
     return format_html('<span class="ds-tag" data-color="success">{}</span>',
