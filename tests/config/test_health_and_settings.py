@@ -128,6 +128,31 @@ def test_postgresql_statements_are_prepared_unless_a_deployment_turns_it_off() -
     assert options(DATABASE_PREPARED_STATEMENTS="off") == {"server_side_binding": True}
 
 
+def test_database_connections_are_kept_unless_a_deployment_sets_an_age() -> None:
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        "print(json.dumps(settings.DATABASES['default']['CONN_MAX_AGE']))"
+    )
+
+    def age(value: str | None) -> subprocess.CompletedProcess[str]:
+        environment = {k: v for k, v in os.environ.items() if k != "DATABASE_CONN_MAX_AGE"}
+        environment.update({"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/samhandling",
+                            "PYTHONPATH": str(ROOT / "src")})  # fmt: skip
+        if value is not None:
+            environment["DATABASE_CONN_MAX_AGE"] = value
+        return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment,
+                              capture_output=True, text=True, timeout=60)  # fmt: skip
+
+    assert json.loads(age(None).stdout) is None  # persistent, health-checked
+    assert json.loads(age("persistent").stdout) is None
+    assert json.loads(age("0").stdout) == 0
+    assert json.loads(age("300").stdout) == 300
+    for wrong in ("-1", "sixty", ""):
+        refused = age(wrong)
+        assert refused.returncode != 0
+        assert "DATABASE_CONN_MAX_AGE" in refused.stderr
+
+
 def test_a_statement_sent_five_times_is_planned_once(db: None) -> None:
     from django.db import connection
 

@@ -159,7 +159,28 @@ def _postgresql(database: Any) -> None:  # a dj_database_url DBConfig
     database["DISABLE_SERVER_SIDE_CURSORS"] = True
 
 
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+def _conn_max_age() -> int | None:
+    """How long a process keeps a database connection, in seconds; "persistent" (the default):
+    as long as it answers (CONN_HEALTH_CHECKS). A connection made again loses what the old one
+    had prepared and a new PostgreSQL backend reads its catalogue again: with 60 s, each
+    worker did that every minute and served a page's first five requests unprepared (about
+    6 ms more for My work; bench/RESULTS.md)."""
+    value = os.environ.get("DATABASE_CONN_MAX_AGE", "persistent")
+    if value == "persistent":
+        return None
+    try:
+        seconds = int(value)
+    except ValueError:
+        seconds = -1
+    if seconds < 0:
+        raise ImproperlyConfigured(
+            'DATABASE_CONN_MAX_AGE is "persistent" or a whole number of seconds (0: a new '
+            f"connection for each request), not {value!r}."
+        )
+    return seconds
+
+
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=_conn_max_age())}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock at the
     # start of a transaction, so concurrent writers wait (busy timeout) instead of failing.
@@ -178,7 +199,7 @@ else:
 # the default database. Without DATABASE_REPLICA_URL there is one database and no router.
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
 if DATABASE_REPLICA_URL:
-    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60)
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=_conn_max_age())
     if {DATABASES["default"]["ENGINE"], DATABASES["replica"]["ENGINE"]} != {
         "django.db.backends.postgresql"
     }:
