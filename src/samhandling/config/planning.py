@@ -5,8 +5,9 @@ The app's PostgreSQL connections prepare a statement once they have sent it five
 generic plan. For most of the app's SQL that saves the planning. A full-text search is the
 exception. A generic plan cannot fold the search words into one tsquery constant, so it builds
 the tsquery again for every row it ranks and rechecks. The experience bank's page of 25
-results took 3.2 ms prepared and 1.3 ms planned with its words (bench/RESULTS.md).
-`planned_each_time` is for such statements.
+results took 3.2 ms prepared and 1.3 ms planned with its words (bench/RESULTS.md). A search
+for part of a name (`LIKE '%…%'`) is another: only a plan made with the words knows how rare
+they are. `planned_each_time` is for such statements.
 """
 
 from __future__ import annotations
