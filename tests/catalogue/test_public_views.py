@@ -473,3 +473,31 @@ def test_a_search_is_planned_with_its_words_each_time_not_prepared(
         cursor.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
         ranked = [row[0] for row in cursor.fetchall() if "ts_rank" in row[0]]
     assert ranked == []
+
+
+def test_a_practice_s_facts_line_is_what_the_list_wrote_in_each_language() -> None:
+    """catalogue_public.practice_facts, remembered per values and language, writes what the
+    experience bank's list wrote with the labels and texts one by one."""
+    from django.template import engines
+    from django.utils import translation
+
+    from samhandling.catalogue.templatetags.catalogue_public import practice_facts
+
+    written_before = engines["jinja2"].from_string(
+        '{{ item.get_country_display() }} · {{ item.get_level_display() }} · {{ _("ages %(span)s")'
+        "|fill(span=item|age_span) }} · {{ item.get_evidence_level_display() }} · "
+        '{{ _("in %(language)s")|fill(language=item.get_language_display()) }}'
+    )
+    practices = [
+        Practice(country=country, level=level, evidence_level=evidence, language=language,
+                 age_from=low, age_to=high)
+        for country in [*Practice.Country.values, "XX"]
+        for level, evidence, language, (low, high) in zip(
+            Practice.Level.values * 3, Practice.Evidence.values * 2, Practice.Language.values,
+            [(0, 24), (6, 15), (16, 18), (0, 5), (13, 24), (19, 24)], strict=False)
+    ]  # fmt: skip
+    assert len(practices) > 20
+    for language in ("nb", "en", "nb"):
+        with translation.override(language):
+            for item in practices:
+                assert str(practice_facts(item)) == written_before.render({"item": item})

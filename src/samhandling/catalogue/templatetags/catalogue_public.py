@@ -11,10 +11,12 @@ from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from markupsafe import Markup, escape
 
+from samhandling.config.jinja import fill
 from samhandling.organisations.models import Sector
 
-from ..models import OLDEST, TargetGroup
+from ..models import OLDEST, Practice, TargetGroup
 
 register = template.Library()
 
@@ -58,6 +60,32 @@ def age_span(entry: Any) -> str:
     age_from = getattr(entry, "age_from", 0)
     age_to = getattr(entry, "age_to", OLDEST)
     return f"{age_from}–{age_to}"
+
+
+@register.filter
+def practice_facts(practice: Any) -> Markup:
+    """ "Sweden · Municipal · ages 6–15 · Described · in Swedish": the experience bank's line
+    under each practice's title, in the page's language. Remembered per values and language:
+    a list shows 25 of them, each with four labels and two texts filled in (0.5 ms a page)."""
+    return _practice_facts(practice.country, practice.level, practice.age_from,
+                           practice.age_to, practice.evidence_level, practice.language,
+                           translation.get_language())  # fmt: skip
+
+
+@functools.lru_cache(maxsize=4096)
+def _practice_facts(country: str, level: str, age_from: int, age_to: int, evidence_level: str,
+                    language: str, page_language: str | None) -> Markup:  # fmt: skip
+    # The key is every value the line shows and the language it is in (the active one).
+    practice = Practice(country=country, level=level, age_from=age_from, age_to=age_to,
+                        evidence_level=evidence_level, language=language)  # fmt: skip
+    parts = [
+        escape(practice.get_country_display()),
+        escape(practice.get_level_display()),
+        fill(_("ages %(span)s"), span=age_span(practice)),
+        escape(practice.get_evidence_level_display()),
+        fill(_("in %(language)s"), language=practice.get_language_display()),
+    ]
+    return Markup(" · ").join(parts)
 
 
 @dataclass(frozen=True)
