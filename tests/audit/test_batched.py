@@ -161,3 +161,22 @@ def test_if_the_events_sent_ahead_cannot_be_appended_the_batch_fails(
         audit.record_many(teacher_actor, "view", [person, person], purpose="test")
         audit.send_ahead()
     assert not AuditEvent.objects.filter(person_id=person.pk, action="view").exists()
+
+
+def test_a_person_search_s_reads_are_sent_ahead_and_in_the_log_when_the_answer_comes(
+    teacher: Any, make_person: Callable[..., Person], signed_in: Callable[[Any], Any]
+) -> None:
+    """The search view sends its reads ahead once it has them (people/views.py), before the
+    page renders: on PostgreSQL none is appended on the request's own connection, and every
+    one is in the chain, intact, when the response is returned."""
+    found = [make_person("Søkbar", f"Testesen{n}") for n in range(3)]
+    client = signed_in(teacher)
+    before = ChainHead.objects.get(pk=1).sequence
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post("/people/", {"query": "Søkbar"})
+    assert response.status_code == 200
+    events = list(AuditEvent.objects.filter(sequence__gt=before, purpose="search"))
+    assert sorted(e.person_id for e in events) == sorted(p.pk for p in found)
+    if connection.vendor == "postgresql":
+        assert [sql for sql in _audit_statements(queries) if "INSERT" in sql] == []
+    assert audit.verify_chain().intact

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 
+from samhandling.audit import services as audit
 from samhandling.config.http import Request
 from samhandling.config.ratelimit import is_post, rate_limited
 from samhandling.coordination import selectors as coordination
@@ -24,6 +25,9 @@ def search(request: Request) -> HttpResponse:
     results = None
     if request.method == "POST" and form.is_valid():
         results = selectors.search_persons(request.actor, form.cleaned_data["query"])
+        # The search's reads are recorded: appended while the rest of the page is made, not
+        # from when it starts rendering (audit.send_ahead).
+        audit.send_ahead()
     fragment = request.htmx and results is not None
     template = "people/search.html#results" if fragment else "people/search.html"
     status = 400 if form.errors else 200
