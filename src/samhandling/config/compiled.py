@@ -149,7 +149,7 @@ class CompiledQuery(Generic[M]):
 
     def __init__(self, build: Callable[..., QuerySet[Any, M]], *, prepared: bool = True) -> None:
         """`prepared` False: PostgreSQL plans the SQL with each call's values, never once for
-        all (config/planning.py: a full-text search's ranking)."""
+        all (config/planning.py: the searches, whose plan depends on their words)."""
         self.build = build
         self.prepared = prepared
         self._cache: dict[tuple[Any, ...], Any] = {}

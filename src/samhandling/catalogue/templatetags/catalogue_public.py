@@ -66,7 +66,7 @@ def age_span(entry: Any) -> str:
 def practice_facts(practice: Any) -> Markup:
     """ "Sweden · Municipal · ages 6–15 · Described · in Swedish": the experience bank's line
     under each practice's title, in the page's language. Remembered per values and language:
-    a list shows 25 of them, each with four labels and two texts filled in (0.5 ms a page)."""
+    a list shows 25 of them, each with four labels and two texts filled in (0.4 ms a page)."""
     return _practice_facts(practice.country, practice.level, practice.age_from,
                            practice.age_to, practice.evidence_level, practice.language,
                            translation.get_language())  # fmt: skip
