@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
 import pytest
 from django.db import connection
 
@@ -19,6 +23,17 @@ def _prepared(table: str) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
         return [row[0] for row in cursor.fetchall() if f'FROM "{table}"' in row[0]]
+
+
+@contextmanager
+def connections_other() -> Iterator[Any]:
+    """A connection of its own to the same database, in autocommit."""
+    import psycopg
+
+    settings = connection.settings_dict
+    with psycopg.connect(dbname=settings["NAME"], user=settings["USER"], host=settings["HOST"],
+                         port=settings["PORT"] or 5432, autocommit=True) as other:  # fmt: skip
+        yield other
 
 
 def _postgresql_only() -> None:
@@ -114,3 +129,25 @@ def test_the_experience_bank_s_search_is_planned_with_its_words(regions: None) -
     listed = [sql for sql in _prepared("catalogue_practice") if "ORDER BY" in sql]
     assert not [sql for sql in listed if "ts_rank" in sql]
     assert listed  # the list without search words is prepared as any statement
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_the_server_dropped_is_replaced_before_the_block_not_inside_it() -> None:
+    """With persistent connections the request's health check may be the block's: the new
+    connection is the one whose statements are planned each time."""
+    _postgresql_only()
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        dropped = cursor.fetchone()[0]
+    with connections_other() as other:  # the server ends the backend, as a restart would
+        other.execute("SELECT pg_terminate_backend(%s)", [dropped])
+    connection.health_check_done = False  # a new request: Django checks before its first query
+    with planned_each_time():
+        for code in CODES:
+            list(Region.objects.filter(code=code).values_list("code"))
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            assert cursor.fetchone()[0] != dropped
+    assert _prepared("organisations_region") == []
+    assert connection.connection.prepare_threshold == 5

@@ -27,6 +27,9 @@ def planned_each_time(alias: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
     if connection.vendor != "postgresql":
         yield
         return
+    # As Django does before a cursor: the request's health check first, so that a connection
+    # the server dropped is replaced before its threshold is set, not after.
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
     psycopg_connection = connection.connection
     threshold = psycopg_connection.prepare_threshold
