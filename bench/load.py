@@ -158,12 +158,13 @@ def add_practices(rng: random.Random, count: int = 2000) -> None:
 # --- 2–4. the server under load ------------------------------------------------------------------
 
 
-def start_server(workers: int, out: Path) -> subprocess.Popen[bytes]:
+def start_server(workers: int, out: Path, threads: int = 1) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     log = open(out / "gunicorn.log", "wb")  # noqa: SIM115 - the server's, for its lifetime
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "samhandling.config.wsgi:application",
-         "--workers", str(workers), "--bind", f"127.0.0.1:{PORT}", "--log-level", "warning"],
+         "--workers", str(workers), "--threads", str(threads), "--bind", f"127.0.0.1:{PORT}",
+         "--log-level", "warning"],
         env=env, cwd=ROOT, start_new_session=True, stdout=log, stderr=log,
     )  # fmt: skip
     for _ in range(120):
@@ -454,6 +455,7 @@ def main() -> None:
         default=50,
         help="rounds of the limit's app, raw and prepared requests in turn",
     )
+    parser.add_argument("--threads", type=int, default=1, help="per worker (gthread if > 1)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
     import django
@@ -474,7 +476,7 @@ def main() -> None:
     out = Path(tempfile.mkdtemp(prefix="samhandling-load-"))
     users_file = out / "users.json"
     users_file.write_text(json.dumps(users))
-    server = start_server(args.workers, out)
+    server = start_server(args.workers, out, args.threads)
     try:
         for think in args.think.split(","):
             for count in [int(n) for n in args.users.split(",")]:

@@ -501,3 +501,19 @@ def test_a_practice_s_facts_line_is_what_the_list_wrote_in_each_language() -> No
         with translation.override(language):
             for item in practices:
                 assert str(practice_facts(item)) == written_before.render({"item": item})
+
+
+def test_a_practice_s_summary_is_its_problem_s_first_forty_words_in_each_language() -> None:
+    """catalogue_public.practice_summary, remembered per text and language, writes what
+    Django's `truncatewords` wrote (its ellipsis is translated)."""
+    from django.template import defaultfilters
+    from django.utils import translation
+
+    from samhandling.catalogue.templatetags.catalogue_public import practice_summary
+
+    texts = ["", "Kort.", " ".join(f"ord{n}" for n in range(60)), "<b>Tegn</b> & " * 30]
+    for language in ("nb", "en", "nb"):
+        with translation.override(language):
+            for text in texts:
+                expected = defaultfilters.truncatewords(text, 40)
+                assert practice_summary(Practice(problem=text)) == expected

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import template
+from django.template import defaultfilters
 from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -86,6 +87,19 @@ def _practice_facts(country: str, level: str, age_from: int, age_to: int, eviden
         fill(_("in %(language)s"), language=practice.get_language_display()),
     ]
     return Markup(" · ").join(parts)
+
+
+@register.filter
+def practice_summary(practice: Any) -> str:
+    """The start of a practice's problem, its first 40 words, for the experience bank's list.
+    Remembered per text and language (the ellipsis is translated): Django's `truncatewords`
+    took 0.1 ms for a list of 25. The texts are the published catalogue's, no personal data."""
+    return _practice_summary(practice.problem, translation.get_language())
+
+
+@functools.lru_cache(maxsize=2048)
+def _practice_summary(problem: str, page_language: str | None) -> str:
+    return str(defaultfilters.truncatewords(problem, 40))
 
 
 @dataclass(frozen=True)
