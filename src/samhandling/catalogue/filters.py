@@ -201,7 +201,7 @@ FACET_PARAMS = {
 
 
 def _facet_field(choices: Any) -> forms.MultipleChoiceField:
-    return forms.MultipleChoiceField(
+    return base.FixedMultipleChoiceField(
         required=False, choices=choices, widget=forms.CheckboxSelectMultiple
     )
 
@@ -213,7 +213,7 @@ class PracticeFilter(FilterForm):
     target_group = _facet_field(TargetGroup.choices)
     age = _facet_field([(band.slug, band.label) for band in AGE_BANDS])
     evidence = _facet_field(Practice.Evidence.choices)
-    language = forms.ChoiceField(
+    language = base.FixedChoiceField(
         label=_("Language of the text"),
         required=False,
         choices=_any(_("Any language"), Practice.Language.choices),
