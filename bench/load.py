@@ -8,7 +8,8 @@ PostgreSQL, on the national dataset (`DATABASE_URL`, default .../samhandling_nat
 1. prepares the dataset for people to use it: loads the shipped official statistics and 2,000
    experience-bank practices if they are missing, and gives `--people` professionals who
    coordinate an open case a password (the same random one, in memory only);
-2. starts gunicorn (`--workers`, default 2 × cores + 1) on 127.0.0.1:8001 with the production
+2. starts gunicorn (`--workers`, default cores + 1: here PostgreSQL and the load generator
+   share the cores; bench/RESULTS.md compares 2, 3 and 5) on 127.0.0.1:8001 with the production
    settings (DEBUG off, sessions, CSRF, audit; only the second factor and the rate limits are
    off: the benchmark measures the pages, not the sign-in's second step or the limiter);
 3. runs locust headless (bench/locustfile.py) with 1, 10 and 50 concurrent users, each signing
@@ -443,7 +444,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", default="1,10,50", help="concurrent users, comma-separated")
     parser.add_argument("--seconds", type=int, default=60, help="per number of users")
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1)
     parser.add_argument(
         "--think", default="0,1-3", help='pauses between clicks, a series each: "1-3" s or "0"'
     )
