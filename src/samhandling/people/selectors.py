@@ -107,8 +107,9 @@ def _named(municipality_id: int, words: list[str], *, by_family_name: int | None
             match &= _begins("given_name", word)
     else:
         match = _begins("family_name", words[by_family_name])
-        for word in words:
-            match &= _begins("given_name", word) | _begins("family_name", word)
+        for index, word in enumerate(words):
+            if index != by_family_name:
+                match &= _begins("given_name", word) | _begins("family_name", word)
     return (
         _in_scope(municipality_id)
         .filter(match)

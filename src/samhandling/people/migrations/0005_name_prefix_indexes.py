@@ -22,31 +22,29 @@ INDEXES = {
     # Django writes `(national_id COLLATE "C")::text` (the LIKE's cast outside)
     "person_national_id_bytewise": '(municipality_id, ((national_id COLLATE "C")::text))',
 }
-TRIGRAM_INDEXES = {  # 0004's, which no query uses any more
-    "person_family_name_trgm": "family_name",
-    "person_given_name_trgm": "given_name",
+# 0004's, which no query uses any more (put back if this migration is reversed)
+TRIGRAM_INDEXES = {
+    f"person_{column}_trgm": f"USING gin (municipality_id, (UPPER({column}::text)) gin_trgm_ops)"
+    for column in ("family_name", "given_name")
 }
 
 
-def create(apps, schema_editor):
+def _replace(schema_editor, old: dict[str, str], new: dict[str, str]) -> None:
+    """Drops the indexes `old` names and creates those of `new` (name: definition)."""
     if schema_editor.connection.vendor != "postgresql":
         return
-    for name in TRIGRAM_INDEXES:
+    for name in old:
         schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
-    for name, columns in INDEXES.items():
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON people_person {columns}")
+    for name, definition in new.items():
+        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON people_person {definition}")
+
+
+def create(apps, schema_editor):
+    _replace(schema_editor, TRIGRAM_INDEXES, INDEXES)
 
 
 def drop(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name in INDEXES:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
-    for name, column in TRIGRAM_INDEXES.items():
-        schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS {name} ON people_person USING gin "
-            f"(municipality_id, (UPPER({column}::text)) gin_trgm_ops)"
-        )
+    _replace(schema_editor, INDEXES, TRIGRAM_INDEXES)
 
 
 class Migration(migrations.Migration):
