@@ -140,6 +140,35 @@ def test_the_list_of_search_results_uses_a_fixed_number_of_queries(
         client.post("/people/", {"query": "Samme"})
 
 
+def test_search_results_read_nothing_more_per_person_than_the_search_fetched(
+    make_person: Callable[..., Person], teacher: User, signed_in: Callable[[User], Client]
+) -> None:
+    """A result holds only the fields a search fetches (selectors.RESULT_FIELDS): the page
+    and the API read no other field of it, which would cost a query per person."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = signed_in(teacher)
+    make_person("Anna", "Samme")
+
+    def queries_outside_the_audit_log(path: str, **data: Any) -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            if path.startswith("/api/"):
+                response = client.post(path, data, content_type="application/json")
+            else:
+                response = client.post(path, data)
+        assert response.status_code == 200
+        return [q["sql"] for q in captured.captured_queries if "audit_" not in q["sql"]]
+
+    for path in ("/people/", "/api/v1/persons/search"):
+        queries_outside_the_audit_log(path, query="Samme")  # warm: caches filled
+        one = queries_outside_the_audit_log(path, query="Samme")
+        for i in range(10):
+            make_person(f"Navn{i}", f"Samme{path[1]}")
+        eleven = queries_outside_the_audit_log(path, query="Samme")
+        assert len(eleven) == len(one), eleven
+
+
 def test_registering_a_person_refuses_a_wrong_checksum_with_a_field_error(
     teacher_actor: Actor, skien: Any
 ) -> None:
