@@ -163,7 +163,7 @@ def start_server(workers: int, out: Path, threads: int = 1) -> subprocess.Popen[
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     log = open(out / "gunicorn.log", "wb")  # noqa: SIM115 - the server's, for its lifetime
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "samhandling.config.wsgi:application",
+        [sys.executable, "-m", "gunicorn", "samhandling.config.wsgi:application",
          "--workers", str(workers), "--threads", str(threads), "--bind", f"127.0.0.1:{PORT}",
          "--log-level", "warning"],
         env=env, cwd=ROOT, start_new_session=True, stdout=log, stderr=log,
@@ -184,7 +184,7 @@ def run_locust(users: int, seconds: int, think: str, users_file: Path, password:
            "LOAD_THINK": think}  # fmt: skip
     prefix = out / f"locust-{users}"
     subprocess.run(
-        [str(ROOT / ".venv/bin/locust"), "-f", str(ROOT / "bench/locustfile.py"), "--headless",
+        [sys.executable, "-m", "locust", "-f", str(ROOT / "bench/locustfile.py"), "--headless",
          "--users", str(users), "--spawn-rate", str(max(1, users)), "--run-time", f"{seconds}s",
          "--host", f"http://127.0.0.1:{PORT}", "--csv", str(prefix), "--only-summary",
          "--loglevel", "ERROR", "--stop-timeout", "10"],

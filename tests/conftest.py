@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime
 import io
 import random
+import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -32,6 +34,27 @@ def tamper(sql: str, params: list[object] | None = None) -> None:
         cursor.execute(sql, params or [])
         if connection.vendor == "postgresql":
             cursor.execute("SET session_replication_role = DEFAULT")
+
+
+@contextmanager
+def connections_other() -> Iterator[Any]:
+    """A connection of its own to the test database (PostgreSQL), in autocommit."""
+    import psycopg
+
+    settings = connection.settings_dict
+    with psycopg.connect(dbname=settings["NAME"], user=settings["USER"], host=settings["HOST"],
+                         port=settings["PORT"] or 5432, autocommit=True) as other:  # fmt: skip
+        yield other
+
+
+def terminated(backend: int) -> None:
+    """Ends a PostgreSQL backend as a restart would, and waits until it has gone."""
+    with connections_other() as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [backend])
+        deadline = time.monotonic() + 10
+        while other.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [backend]).fetchone():
+            assert time.monotonic() < deadline, "the backend did not end"
+            time.sleep(0.01)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
 import pytest
 from django.db import connection
+from tests.conftest import terminated
 
 from samhandling.config.compiled import CompiledQuery
 from samhandling.config.planning import planned_each_time
@@ -23,17 +20,6 @@ def _prepared(table: str) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements WHERE NOT from_sql")
         return [row[0] for row in cursor.fetchall() if f'FROM "{table}"' in row[0]]
-
-
-@contextmanager
-def connections_other() -> Iterator[Any]:
-    """A connection of its own to the same database, in autocommit."""
-    import psycopg
-
-    settings = connection.settings_dict
-    with psycopg.connect(dbname=settings["NAME"], user=settings["USER"], host=settings["HOST"],
-                         port=settings["PORT"] or 5432, autocommit=True) as other:  # fmt: skip
-        yield other
 
 
 def _postgresql_only() -> None:
@@ -140,8 +126,7 @@ def test_a_connection_the_server_dropped_is_replaced_before_the_block_not_inside
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         dropped = cursor.fetchone()[0]
-    with connections_other() as other:  # the server ends the backend, as a restart would
-        other.execute("SELECT pg_terminate_backend(%s)", [dropped])
+    terminated(dropped)  # the server ends the backend, as a restart would
     connection.health_check_done = False  # a new request: Django checks before its first query
     with planned_each_time():
         for code in CODES:

@@ -142,6 +142,9 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'samhandling.sqlite3'}")
 
 
+POSTGRESQL_ENGINE = "samhandling.config.postgresql"
+
+
 def _postgresql(database: Any) -> None:  # a dj_database_url DBConfig
     """How every PostgreSQL connection (the primary's and a replica's) is set up."""
     options = database.setdefault("OPTIONS", {})
@@ -153,6 +156,9 @@ def _postgresql(database: Any) -> None:  # a dj_database_url DBConfig
     if os.environ.get("DATABASE_PREPARED_STATEMENTS", "on") != "off":
         options.setdefault("prepare_threshold", 5)
     database["CONN_HEALTH_CHECKS"] = True
+    # Django's backend, whose health check looks at the socket before it asks the server
+    # (config/postgresql/base.py).
+    database["ENGINE"] = POSTGRESQL_ENGINE
     # A choice field's options are read with .iterator(), which on PostgreSQL would declare a
     # server-side cursor: three round trips instead of one for a few dozen rows, and a cursor
     # that a transaction-pooling connection pooler (PgBouncer) cannot keep.
@@ -200,9 +206,8 @@ else:
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
 if DATABASE_REPLICA_URL:
     DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=_conn_max_age())
-    if {DATABASES["default"]["ENGINE"], DATABASES["replica"]["ENGINE"]} != {
-        "django.db.backends.postgresql"
-    }:
+    parsed = (DATABASES["default"]["ENGINE"], DATABASES["replica"]["ENGINE"])
+    if parsed != (POSTGRESQL_ENGINE, "django.db.backends.postgresql"):  # the default's is ours
         raise ImproperlyConfigured(
             "DATABASE_REPLICA_URL names a PostgreSQL standby of a PostgreSQL DATABASE_URL."
         )
