@@ -143,8 +143,8 @@ def test_the_list_of_search_results_uses_a_fixed_number_of_queries(
 def test_search_results_read_nothing_more_per_person_than_the_search_fetched(
     make_person: Callable[..., Person], teacher: User, signed_in: Callable[[User], Client]
 ) -> None:
-    """A result holds only the fields a search fetches (selectors.RESULT_FIELDS): the page
-    and the API read no other field of it, which would cost a query per person."""
+    """Showing a result costs no query of its own: the page and the API show the persons a
+    search found (people.models.PersonFound) with as many queries for eleven as for one."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -49,7 +49,7 @@ from samhandling.coordination.models import (
 )
 from samhandling.organisations.actors import Actor
 from samhandling.organisations.models import Membership, Role, Sector
-from samhandling.people.models import FamilyRelation, Person
+from samhandling.people.models import FamilyRelation, Person, PersonFound
 
 from .models import Consent, EmergencyAccess, LegalBasis
 
@@ -318,7 +318,7 @@ def case_access(actor: Actor, case: Case) -> CaseAccess:
                       consents=consents, legal_bases=bases)  # fmt: skip
 
 
-def _person_rule(actor: Actor, action: Action, person: Person) -> Decision:
+def _person_rule(actor: Actor, action: Action, person: Person | PersonFound) -> Decision:
     refusal = _casework(actor, person.municipality_id, "person")
     if refusal is not None:
         return refusal
@@ -333,10 +333,10 @@ def _person_rule(actor: Actor, action: Action, person: Person) -> Decision:
     return refuse(f"{action} of persons is not allowed for this role")
 
 
-def _has_standing_for_person(actor: Actor, person: Person) -> bool:
+def _has_standing_for_person(actor: Actor, person: Person | PersonFound) -> bool:
     """The person is the child of a case, or family of that child, where the actor has standing."""
     child_ids = {person.pk} | set(
-        FamilyRelation.objects.filter(relative=person).values_list("person_id", flat=True)
+        FamilyRelation.objects.filter(relative_id=person.pk).values_list("person_id", flat=True)
     )
     for case in Case.objects.filter(
         person_id__in=child_ids, municipality_id=person.municipality_id
@@ -412,6 +412,7 @@ def _emergency_rule(actor: Actor, action: Action, emergency: EmergencyAccess) ->
 
 _RULES: dict[type, Callable[[Actor, Any, Any], Decision]] = {
     Person: _person_rule,
+    PersonFound: _person_rule,  # a search's result: the same fields, the same rule
     FamilyRelation: _family_relation_rule,
     Case: _case_rule,
     LogEntry: _item_rule,

@@ -5,6 +5,7 @@ through people.services; nothing else touches these tables.
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,7 +25,24 @@ class AddressProtection(models.TextChoices):
     STRICTLY_CONFIDENTIAL = "strict", _("Strictly confidential address (strengt fortrolig adresse)")
 
 
-class Person(ChoiceLabels, models.Model):
+class Named:
+    """What a person and a person found by a search (`PersonFound`) say of themselves alike."""
+
+    __slots__ = ()
+    pk: int
+    given_name: str
+    family_name: str
+    municipality_id: int
+
+    def audit_subject(self) -> Subject:
+        return Subject("people.person", str(self.pk), self.pk, self.municipality_id)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+
+class Person(Named, ChoiceLabels, models.Model):
     given_name = models.CharField(_("given name"), max_length=100)
     family_name = models.CharField(_("family name"), max_length=100)
     date_of_birth = models.DateField(_("date of birth"))
@@ -99,13 +117,6 @@ class Person(ChoiceLabels, models.Model):
         if self.municipality_id and self.municipality.kind != Region.Kind.MUNICIPALITY:
             raise ValidationError({"municipality": _("Choose a municipality.")})
 
-    def audit_subject(self) -> Subject:
-        return Subject("people.person", str(self.pk), self.pk, self.municipality_id)
-
-    @property
-    def full_name(self) -> str:
-        return f"{self.given_name} {self.family_name}"
-
     def age_on(self, day: datetime.date) -> int:
         born = self.date_of_birth
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
@@ -117,6 +128,24 @@ class Person(ChoiceLabels, models.Model):
     @property
     def is_strictly_protected(self) -> bool:
         return self.address_protection == AddressProtection.STRICTLY_CONFIDENTIAL
+
+
+@dataclass(frozen=True, slots=True)
+class PersonFound(Named):
+    """A person as the search finds them (people.selectors.search_persons): what a result shows,
+    and what the policy and the audit event read of it; no model object to build for each
+    of the forty a search reads to show twenty. Its rules are a person's (access.policy)."""
+
+    pk: int
+    given_name: str
+    family_name: str
+    date_of_birth: datetime.date
+    municipality_id: int
+    processing_restricted: bool
+
+    @property
+    def id(self) -> int:  # as the API's PersonSummary reads it
+        return self.pk
 
 
 class FamilyRelation(ChoiceLabels, models.Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 import re
@@ -17,7 +18,7 @@ from samhandling.audit.services import Subject
 from samhandling.config.compiled import CompiledQuery
 from samhandling.organisations.actors import Actor
 
-from .models import FamilyRelation, Person
+from .models import FamilyRelation, Person, PersonFound
 
 SEARCH_LIMIT = 20
 
@@ -46,17 +47,17 @@ def family_of(actor: Actor, person: Person) -> list[FamilyRelation]:
     return relations
 
 
-def search_persons(actor: Actor, query: str) -> list[Person]:
+def search_persons(actor: Actor, query: str) -> list[PersonFound]:
     """Persons matching a name or an identity number, among those the actor may see: the
     first SEARCH_LIMIT by family name and given name."""
     query = query.strip()
     scope = policy.person_scope_of(actor)
     if len(query) < 2 or "\x00" in query or scope is None:  # no name or number holds a NUL
-        results: list[Person] = []
+        results: list[PersonFound] = []
     else:
         digits = re.sub(r"\D", "", query)
         if len(digits) >= 6 and len(digits) == len(re.sub(r"[\s.\-+]", "", query)):
-            results = _BY_NUMBER(scope, digits)
+            results = [_found(row) for row in _BY_NUMBER.rows(scope, digits)]
         else:
             results = _by_name(scope, query.split()[:MAX_WORDS])
     # One append to the audit chain for the whole list, each result with its own decision.
@@ -87,20 +88,24 @@ def _begins(field: str, word: str) -> Q:
     return Q(**{f"{field}_key__startswith": Upper(Value(word))})
 
 
-# What a result shows (name, date of birth) and what the policy and the audit event read of it
-# (its municipality and restriction): a search builds forty persons to show twenty.
-RESULT_FIELDS = ("given_name", "family_name", "date_of_birth", "municipality_id",
-                 "processing_restricted")  # fmt: skip
+# A row of a search: the fields of PersonFound, in its order, then the two keys it is sorted
+# by (as the database wrote them: the merge of _by_name sorts by them too).
+FOUND = tuple(field.name for field in dataclasses.fields(PersonFound))
+_KEYS = ("family_name_key", "given_name_key")
+
+
+def _found(row: tuple[Any, ...]) -> PersonFound:
+    return PersonFound(*row[: len(FOUND)])
 
 
 def _in_scope(municipality_id: int) -> Any:
-    return (
-        Person.objects.filter(policy.persons_in_scope(municipality_id))
-        .only(*RESULT_FIELDS)
-        .annotate(
-            family_name_key=_name_key("family_name"), given_name_key=_name_key("given_name")
-        )  # fmt: skip
+    return Person.objects.filter(policy.persons_in_scope(municipality_id)).annotate(
+        family_name_key=_name_key("family_name"), given_name_key=_name_key("given_name")
     )
+
+
+def _rows(persons: Any) -> Any:
+    return persons.order_by(*_KEYS, "pk").values_list(*FOUND, *_KEYS)[:SEARCH_LIMIT]
 
 
 def _named(municipality_id: int, words: list[str], *, by_family_name: int | None) -> Any:
@@ -116,11 +121,7 @@ def _named(municipality_id: int, words: list[str], *, by_family_name: int | None
         for index, word in enumerate(words):
             if index != by_family_name:
                 match &= _begins("given_name", word) | _begins("family_name", word)
-    return (
-        _in_scope(municipality_id)
-        .filter(match)
-        .order_by("family_name_key", "given_name_key", "pk")[:SEARCH_LIMIT]
-    )
+    return _rows(_in_scope(municipality_id).filter(match))
 
 
 # Each part of the search is one walk of an index in name order, from where the word's names
@@ -136,27 +137,25 @@ _BY_FAMILY_NAME = [
 _BY_GIVEN_NAMES = CompiledQuery(functools.partial(_named, by_family_name=None), prepared=False)
 
 
-def _by_name(municipality_id: int, words: list[str]) -> list[Person]:
+def _by_name(municipality_id: int, words: list[str]) -> list[PersonFound]:
     """The first persons by name of whom each word begins the given or the family name. Each
     such person's family name begins with one of the words, or their given name with all of
     them: the first of each kind (one walk of the index each) hold the first of all, merged
     in the same order (the keys as the database wrote them)."""
-    found: dict[int, Any] = {}
+    found: dict[int, tuple[Any, ...]] = {}
     for query in [*_BY_FAMILY_NAME[: len(words)], _BY_GIVEN_NAMES]:
-        for person in query(municipality_id, words):
-            found.setdefault(person.pk, person)
-    ordered = sorted(found.values(),
-                     key=lambda p: (p.family_name_key, p.given_name_key, p.pk))  # fmt: skip
-    return ordered[:SEARCH_LIMIT]
+        for row in query.rows(municipality_id, words):
+            found.setdefault(row[0], row)
+    ordered = sorted(found.values(), key=lambda row: (*row[len(FOUND) :], row[0]))
+    return [_found(row) for row in ordered[:SEARCH_LIMIT]]
 
 
 def _by_number(municipality_id: int, digits: str) -> Any:
     """The first persons in scope whose identity number starts with `digits`, by name."""
-    return (
+    return _rows(
         _in_scope(municipality_id)
         .alias(national_id_key=Bytewise("national_id"))
         .filter(national_id_key__startswith=digits)
-        .order_by("family_name_key", "given_name_key", "pk")[:SEARCH_LIMIT]
     )
 
 
