@@ -26,14 +26,17 @@ case page itself does not depend on the municipality's size), then:
    alone and again while 4 writers append page batches. Prints "audit per request: X ms of
    Y ms (Z %)": what the request's own thread spends on the audit: building the events,
    sending them ahead and, at the end of the request, waiting for them and appending the
-   rest. On PostgreSQL a page's reads are appended by the appender's thread while the page
-   renders (`audit.services.send_ahead`); that time is printed apart, as it overlaps.
+   rest. On PostgreSQL a page's reads are sent ahead on a connection of their own and
+   appended while the page renders (`audit.services.send_ahead`, audit/ahead.py): how long
+   they were on their way, and how much of that the end of the request still waited, is
+   printed apart, as it overlaps.
 Target: < 1 ms of audit per request.
 
 BENCH_SECONDS (per W and way, default 4), BENCH_REQUESTS (default 100), BENCH_CHILDREN and
 BENCH_CASES (the world, read by case_pages.py) change the sizes.
 """
 
+import json
 import multiprocessing
 import os
 import random
@@ -303,11 +306,11 @@ def check_chain(before: dict[str, Any], appended: int) -> tuple[bool, str]:
 class AuditTimer:
     """Time inside the audit service, per request: what the request's own thread spends in it
     (building events, sending them ahead, waiting for them and appending the rest at the
-    end), and apart from it what the appender's thread spends appending the events sent ahead
-    while the page renders (`services.send_ahead`, PostgreSQL only).
+    end), and apart from it how long the events sent ahead were on their way while the page
+    rendered, and how much of it the end waited (`services.send_ahead`, PostgreSQL only).
 
-    Wraps the module's functions in this process only (callers look them up on the module,
-    and `record`, `batched` and the appender look up the functions they call there too). A
+    Wraps the modules' functions in this process only (callers look them up on the module,
+    and `record`, `batched` and `_finish` look up the functions they call there too). A
     benchmark's device, never a test's. Calls nested in a timed call are counted in it.
     """
 
@@ -321,17 +324,45 @@ class AuditTimer:
         self.reset()
 
     def reset(self) -> None:
-        self.total = self.append = self.cpu = self.ahead = self.ahead_cpu = 0.0
+        self.total = self.append = self.cpu = self.ahead = self.ahead_wait = 0.0
+        self.sent_at = 0.0
         self.calls = self.events = 0
         self.by_name: dict[str, list[float]] = {}  # name: [ms, calls, events]
 
     def install(self) -> None:
-        from samhandling.audit import services
+        from samhandling.audit import ahead, services
 
         for name in self.CALLS:
             setattr(services, name, self._wrap(getattr(services, name), outer=True))
         for name in self.APPENDS:
             setattr(services, name, self._wrap(getattr(services, name), outer=False))
+        send, receive = ahead.send, ahead.receive
+
+        def sent(sql: str, document: str) -> Any:
+            started = time.perf_counter()
+            try:
+                return send(sql, document)
+            finally:
+                self.sent_at = time.perf_counter()
+                events = len(json.loads(document))
+                self.calls += 1
+                self.events += events
+                spent = self.by_name.setdefault("send (ahead, appended while the page renders)",
+                                                [0.0, 0, 0])  # fmt: skip
+                spent[0] += (self.sent_at - started) * 1000
+                spent[1] += 1
+                spent[2] += events
+
+        def received(*args: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return receive(*args)
+            finally:
+                ended = time.perf_counter()
+                self.ahead += (ended - self.sent_at) * 1000
+                self.ahead_wait += (ended - started) * 1000
+
+        ahead.send, ahead.receive = sent, received
 
     def _wrap(self, func: Callable[..., Any], *, outer: bool) -> Callable[..., Any]:
         def timed(*args: Any, **kwargs: Any) -> Any:
@@ -369,13 +400,10 @@ class AuditTimer:
         if outer:
             return
         events = len(args[0]) if isinstance(args[0], list) else 1
-        if in_request:
-            self.append += elapsed
-            when = "batched, at the end of the request" if within == "_finish" else "at once"
-        else:
-            self.ahead += elapsed
-            self.ahead_cpu += cpu_ms
-            when = "sent ahead, on the appender's thread while the page renders"
+        if not in_request:
+            return  # another thread's request (a test server's)
+        self.append += elapsed
+        when = "batched, at the end of the request" if within == "_finish" else "at once"
         self.calls += 1
         self.events += events
         spent = self.by_name.setdefault(f"{func.__name__} ({when})", [0.0, 0, 0])
@@ -386,7 +414,7 @@ class AuditTimer:
 
 def case_page_share(client: Any, paths: list[str], timer: AuditTimer) -> dict[str, Any]:
     totals, audits, appends, calls, events, cpus, audit_cpus = [], [], [], [], [], [], []
-    aheads, ahead_cpus = [], []
+    aheads, ahead_waits = [], []
     by_name: dict[str, list[float]] = {}
     for path in paths:
         timer.reset()
@@ -399,7 +427,7 @@ def case_page_share(client: Any, paths: list[str], timer: AuditTimer) -> dict[st
         audits.append(timer.total)
         appends.append(timer.append)
         aheads.append(timer.ahead)
-        ahead_cpus.append(timer.ahead_cpu)
+        ahead_waits.append(timer.ahead_wait)
         calls.append(timer.calls)
         events.append(timer.events)
         for name, (ms, count, evs) in timer.by_name.items():
@@ -411,7 +439,7 @@ def case_page_share(client: Any, paths: list[str], timer: AuditTimer) -> dict[st
         "cpu": statistics.mean(cpus),
         "audit_cpu": statistics.mean(audit_cpus),
         "ahead": statistics.mean(aheads),
-        "ahead_cpu": statistics.mean(ahead_cpus),
+        "ahead_wait": statistics.mean(ahead_waits),
         "by_name": by_name,
         "total": sorted(totals),
         "audit": sorted(audits),
@@ -431,8 +459,8 @@ def print_share(label: str, share: dict[str, Any]) -> float:
         f", of it appending {statistics.mean(share['append']):.2f} ms "
         f"({share['events']:.1f} events in {share['calls']:.1f} appends); "
         f"request p50 {pct(share['total'], 0.5):.1f} / p95 {pct(share['total'], 0.95):.1f} ms\n"
-        f"      appended ahead on the appender's thread, while the page rendered: "
-        f"{share['ahead']:.2f} ms ({share['ahead_cpu']:.2f} ms of its CPU)\n"
+        f"      sent ahead and appended while the page rendered: on its way "
+        f"{share['ahead']:.2f} ms, of it waited for at the end {share['ahead_wait']:.2f} ms\n"
         f"      CPU time of the request's thread: audit {share['audit_cpu']:.2f} ms of "
         f"{share['cpu']:.1f} ms per request (the database's work included on SQLite, not on "
         "PostgreSQL)"

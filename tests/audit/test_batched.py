@@ -6,16 +6,18 @@ appended at once, as in a service that writes, and the batching would not show.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from tests.conftest import tamper
+from tests.conftest import connections_other, tamper, terminated
 
 from samhandling.accounts.models import User
+from samhandling.audit import ahead
 from samhandling.audit import services as audit
 from samhandling.audit.models import AuditEvent, ChainHead
 from samhandling.organisations.actors import Actor
@@ -128,10 +130,10 @@ def test_a_batch_of_any_length_chains_each_event_to_the_one_before(
     assert audit.verify_chain().intact
 
 
-def test_events_sent_ahead_are_appended_on_the_appenders_connection_and_the_rest_at_the_end(
+def test_events_sent_ahead_are_appended_on_a_connection_of_their_own_and_the_rest_at_the_end(
     teacher_actor: Actor, make_person: Callable[..., Person]
 ) -> None:
-    """On PostgreSQL `send_ahead` hands what was recorded so far to the appender's thread (a
+    """On PostgreSQL `send_ahead` sends what was recorded so far on a connection of its own (a
     page's reads while its template renders); what is recorded after it waits for the end.
     SQLite appends everything at the end, on the request's own connection."""
     first, second = make_person(), make_person()
@@ -145,7 +147,7 @@ def test_events_sent_ahead_are_appended_on_the_appenders_connection_and_the_rest
     here = _audit_statements(queries)
     if connection.vendor == "postgresql":
         assert len(here) == 1  # only the last event, at the end, on the request's connection
-        assert "unnest" not in here[0]  # the statement for one event, not a batch's
+        assert "json_array_elements" not in here[0]  # the statement for one event, not a batch's
     else:
         assert len(here) == 3  # head read, the three events inserted, head moved: at the end
         assert sum(sql.startswith("INSERT") for sql in here) == 1
@@ -179,4 +181,78 @@ def test_a_person_search_s_reads_are_sent_ahead_and_in_the_log_when_the_answer_c
     assert sorted(e.person_id for e in events) == sorted(p.pk for p in found)
     if connection.vendor == "postgresql":
         assert [sql for sql in _audit_statements(queries) if "INSERT" in sql] == []
+    assert audit.verify_chain().intact
+
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="events are sent ahead on PostgreSQL only"
+)
+
+
+def _sent_ahead(actor: Actor, persons: list[Person]) -> list[AuditEvent]:
+    with audit.batched():
+        events = audit.record_many(actor, "view", persons, purpose="test")
+        audit.send_ahead()
+    return events
+
+
+@postgresql_only
+def test_the_connection_events_are_sent_ahead_on_is_kept_for_the_next_batch(
+    teacher_actor: Actor, make_person: Callable[..., Person]
+) -> None:
+    person = make_person()
+    first = _sent_ahead(teacher_actor, [person, person])
+    (kept,) = ahead.kept()
+    second = _sent_ahead(teacher_actor, [person, person])
+    assert ahead.kept() == [kept]
+    assert [e.sequence for e in second] == [first[-1].sequence + 1, first[-1].sequence + 2]
+    assert audit.verify_chain().intact
+
+
+@postgresql_only
+def test_a_kept_connection_the_server_has_ended_is_replaced_before_the_next_batch(
+    teacher_actor: Actor, make_person: Callable[..., Person]
+) -> None:
+    """A restart or a failover ends the kept connection between requests: the next batch goes
+    out on a new one, and no request fails for it."""
+    person = make_person()
+    _sent_ahead(teacher_actor, [person, person])
+    (kept,) = ahead.kept()
+    terminated(kept.info.backend_pid)
+    events = _sent_ahead(teacher_actor, [person, person])
+    assert all(e.pk for e in events)
+    (replaced,) = ahead.kept()
+    assert replaced is not kept and kept.closed
+    assert audit.verify_chain().intact
+
+
+@postgresql_only
+def test_a_connection_lost_while_events_are_on_their_way_fails_the_batch_as_unavailable(
+    teacher_actor: Actor, make_person: Callable[..., Person]
+) -> None:
+    """The batch waits for the chain's head, which another transaction holds; its connection is
+    ended meanwhile. The request fails as Django's OperationalError (DatabaseUnavailable-
+    Middleware's 503), nothing is appended, and the broken connection is not kept."""
+    person = make_person()
+    before = ChainHead.objects.get(pk=1).sequence
+    with connections_other() as holder, holder.transaction():
+        holder.execute("SELECT 1 FROM audit_chainhead WHERE id = 1 FOR UPDATE")
+        with pytest.raises(OperationalError), audit.batched():
+            audit.record_many(teacher_actor, "view", [person, person], purpose="test")
+            audit.send_ahead()
+            batch_pid = holder.execute(
+                "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND query LIKE %s", ["%audit_chainhead%"]
+            ).fetchone()  # fmt: skip
+            deadline = time.monotonic() + 10
+            while batch_pid is None and time.monotonic() < deadline:
+                time.sleep(0.01)
+                batch_pid = holder.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                    " AND query LIKE %s", ["%audit_chainhead%"]
+                ).fetchone()  # fmt: skip
+            assert batch_pid is not None, "the batch never waited for the head"
+            terminated(batch_pid[0])
+    assert ahead.kept() == []
+    assert ChainHead.objects.get(pk=1).sequence == before
     assert audit.verify_chain().intact

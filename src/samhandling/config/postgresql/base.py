@@ -25,12 +25,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
         raw = self.connection
         if raw is None or raw.closed or raw.broken:
             return False
-        if raw.info.transaction_status == pq.TransactionStatus.IDLE and not _has_arrived(raw):
+        if raw.info.transaction_status == pq.TransactionStatus.IDLE and not has_arrived(raw):
             return True
         return bool(super().is_usable())
 
 
-def _has_arrived(raw: Any) -> bool:  # a psycopg Connection
+def has_arrived(raw: Any) -> bool:  # a psycopg Connection
     """Whether the server has sent anything that nobody has read (never, on a connection
     that is idle and alive)."""
     try:
