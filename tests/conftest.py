@@ -101,7 +101,7 @@ def _audit_chain_head(request: pytest.FixtureRequest) -> None:
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
     """The region registry is reference data: loaded once into the test database. At the end
-    the audit appender's connection is closed, before the test database is dropped."""
+    the connections kept for the audit's batches are closed, before the test database is dropped."""
     with django_db_blocker.unblock():
         call_command("load_regions", stdout=io.StringIO())
     yield

@@ -91,7 +91,7 @@ def test_a_page_that_reads_personal_data_has_its_events_in_the_log_when_it_answe
     assert audit.verify_chain().intact
     appended_here = [sql for sql in _audit_statements(queries) if "INSERT" in sql]
     if connection.vendor == "postgresql":
-        assert appended_here == []  # sent ahead: on the appender's connection, while it rendered
+        assert appended_here == []  # sent ahead: on a connection of their own, while it rendered
     else:
         assert len(appended_here) == 1  # SQLite: together, at the end
 

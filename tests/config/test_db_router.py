@@ -372,8 +372,8 @@ def test_a_professional_s_case_page_reads_personal_data_from_the_primary(
     assert {"people_person", "coordination_case"} <= tables(on_primary)
     assert tables(on_replica) <= PUBLIC_TABLES
     # The page's reads are in the chain on the primary: appended at the end by the request's
-    # connection (SQLite), or while the page rendered by the audit appender's own connection to
-    # the primary (PostgreSQL, docs/audit.md). The replica is read-only: an append there fails.
+    # connection (SQLite), or while the page rendered on a connection of their own to the
+    # primary (PostgreSQL, docs/audit.md). The replica is read-only: an append there fails.
     appended_here = "audit_auditevent" in tables(on_primary)
     assert appended_here == (connections[PRIMARY].vendor != "postgresql")
     read = AuditEvent.objects.using(PRIMARY).filter(
