@@ -315,7 +315,7 @@ WITH RECURSIVE prev AS (
     SELECT sequence, hash FROM audit_chainhead WHERE id = 1 FOR UPDATE
 ), batch AS (
     SELECT b.n, b.e ->> 0 AS content, {_FIELDS_OF_BATCH}
-    FROM json_array_elements({document}::json) WITH ORDINALITY AS b(e, n)
+    FROM jsonb_array_elements({document}::jsonb) WITH ORDINALITY AS b(e, n)
 ), chain AS (
     SELECT 0::bigint AS n, prev.sequence, prev.hash::text, ''::text AS previous_hash FROM prev
     UNION ALL
