@@ -265,7 +265,7 @@ def test_a_batch_keeps_every_field_as_recorded_whatever_its_characters(
     an emoji and an empty value come back from the table as they were recorded, and each
     stored event hashes to what verify_chain computes from its columns."""
     person = make_person()
-    reasons = ['"sitert" \\ og \'enkelt\'', "Æøå – ŋ ✓ 🧒", "", "\\u0041 er ikke A"]
+    reasons = ["\"sitert\" \\ og 'enkelt'", "Æøå – ŋ ✓ 🧒", "", "\\u0041 er ikke A"]
     before = ChainHead.objects.get(pk=1).sequence
     with audit.batched():
         events = [
