@@ -281,3 +281,19 @@ def test_a_batch_keeps_every_field_as_recorded_whatever_its_characters(
     ] * len(reasons)
     assert all(e.hash == e.compute_hash() for e in stored)
     assert audit.verify_chain().intact
+
+
+def test_an_event_holds_what_the_model_built_with_keywords_would_hold(
+    teacher_actor: Actor, make_person: Callable[..., Person]
+) -> None:
+    """Events are built from positional values in the model's field order (the fast way):
+    every field holds what AuditEvent(**values) gives, the defaults of those not given too."""
+    person = make_person()
+    event = audit._event(audit._who(teacher_actor, "test"), "view", person, None)
+    given = {name: getattr(event, name) for name in AuditEvent.CONTENT_FIELDS}
+    expected = AuditEvent(**given)
+    for field in AuditEvent._meta.concrete_fields:
+        assert getattr(event, field.attname) == getattr(expected, field.attname), field.attname
+    assert (event.pk, event.sequence, event.previous_hash, event.hash) == (None, None, "", "")
+    assert event._state.adding
+    assert event.person_id == person.pk and event.actor_id == teacher_actor.user.pk

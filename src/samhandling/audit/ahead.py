@@ -8,8 +8,9 @@ request's own connection answers its other queries and the template renders.
 
 Until 2026-11-28 a thread of each process sent the statement. It had to win the interpreter
 back from the rendering request to send it, and again to take the answer, each time up to
-the switch interval: the append of a person search's twenty reads took three times as long
-in that thread as on its own (bench/RESULTS.md).
+the switch interval: with the cores busy, the append of a person search's twenty reads took
+4.5 ms in that thread against 1.5 ms on its own, and the case page of the audit benchmark
+took twice as long beside four writers (bench/RESULTS.md, "Audit under concurrent writers").
 
 The connections are kept per process, one for each request that has a batch on its way at
 the same time (one per sync worker; more under a threaded server), and made again after a

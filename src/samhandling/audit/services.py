@@ -5,13 +5,13 @@ from __future__ import annotations
 import atexit
 import contextvars
 import json
+import operator
 import os
 import re
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -82,17 +82,27 @@ def _event(who: dict[str, Any], action: str, obj: Any, decision: Decision | None
     granted = decision is None or bool(decision)
     if decision is not None and not reason:
         reason = decision.reason
-    return AuditEvent(
-        occurred_at=timezone.now(),
-        action=action,
-        outcome=AuditEvent.Outcome.GRANTED if granted else AuditEvent.Outcome.REFUSED,
-        object_type=_clean(subject.object_type, 64),
-        object_id=_clean(subject.object_id, 64),
-        person_id=subject.person_id,
-        municipality_id=subject.municipality_id,
-        reason=_clean(reason, 300),
+    values = {
+        "occurred_at": timezone.now(),
+        "action": action,
+        "outcome": AuditEvent.Outcome.GRANTED if granted else AuditEvent.Outcome.REFUSED,
+        "object_type": _clean(subject.object_type, 64),
+        "object_id": _clean(subject.object_id, 64),
+        "person_id": subject.person_id,
+        "municipality_id": subject.municipality_id,
+        "reason": _clean(reason, 300),
         **who,
-    )
+    }
+    # Positional, in the model's field order, as Django builds a model read from the database
+    # (Model.from_db): 5 µs an event against 11 µs with keywords; a page records 10–40 events.
+    return AuditEvent(*[values.get(name, default) for name, default in _FIELD_DEFAULTS])
+
+
+# Each field of AuditEvent in the model's order, with what an event that is not given it holds
+# (as AuditEvent(**values) would: the field's default).
+_FIELD_DEFAULTS = tuple(
+    (field.attname, field.get_default()) for field in AuditEvent._meta.concrete_fields
+)
 
 
 # The events of the request being served that wait to be appended together (see `batched`).
@@ -348,17 +358,18 @@ _ONE_STATEMENT_LIMIT = 200
 
 def batch_document(events: list[AuditEvent]) -> str:
     """The events as the batch statement reads them: a JSON array with, for each event, its
-    content (what its hash covers) and then its fields in AuditEvent.CONTENT_FIELDS' order."""
-    fields = AuditEvent.CONTENT_FIELDS
-    return json.dumps([
-        [event.content(), *(_json_value(getattr(event, name)) for name in fields)]
-        for event in events
-    ])  # fmt: skip
+    content (what its hash covers) and then its fields in AuditEvent.CONTENT_FIELDS' order,
+    the moment to the microsecond with its offset (what the timestamptz column keeps)."""
+    rows = []
+    for event in events:
+        row = [event.content(), *_CONTENT_VALUES(event)]
+        row[_MOMENT] = row[_MOMENT].isoformat()
+        rows.append(row)
+    return json.dumps(rows)
 
 
-def _json_value(value: Any) -> Any:
-    # A moment to the microsecond, with its offset: what the timestamptz column keeps.
-    return value.isoformat() if isinstance(value, datetime) else value
+_CONTENT_VALUES = operator.attrgetter(*AuditEvent.CONTENT_FIELDS)
+_MOMENT = 1 + AuditEvent.CONTENT_FIELDS.index("occurred_at")  # after the content
 
 
 def appended(events: list[AuditEvent], rows: Sequence[Sequence[Any]]) -> None:
