@@ -6,6 +6,7 @@ was read.
 """
 
 import hashlib
+import operator
 from typing import Any
 
 from django.db import models
@@ -109,13 +110,14 @@ class AuditEvent(ChoiceLabels, models.Model):
         Text fields never contain control characters (record() removes them), so the form is
         unambiguous. PostgreSQL hashes the same string in SQL when it appends (services.py).
         """
-        values = []
-        for name in self.CONTENT_FIELDS:
-            value = getattr(self, name)
-            if name == "occurred_at":
-                value = value.isoformat(timespec="microseconds")
-            values.append("" if value is None else str(value))
-        return UNIT_SEPARATOR.join(values)
+        return canonical_content(self.content_values())
+
+    def content_values(self) -> list[Any]:
+        """The CONTENT_FIELDS' values, the moment written out to the microsecond with its
+        offset, as the content and the append's batch document hold it."""
+        values = list(_CONTENT_VALUES(self))
+        values[_MOMENT] = values[_MOMENT].isoformat(timespec="microseconds")
+        return values
 
     def canonical(self) -> bytes:
         """What the hash covers: sequence, content and the previous event's hash."""
@@ -138,3 +140,13 @@ class ChainHead(ChoiceLabels, models.Model):
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.hash[:12]}"
+
+
+_CONTENT_VALUES = operator.attrgetter(*AuditEvent.CONTENT_FIELDS)
+_MOMENT = AuditEvent.CONTENT_FIELDS.index("occurred_at")
+
+
+def canonical_content(values: list[Any]) -> str:
+    """The content of an event from its `content_values()`: joined by the unit separator, an
+    empty value for a missing one."""
+    return UNIT_SEPARATOR.join("" if value is None else str(value) for value in values)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import atexit
 import contextvars
 import json
-import operator
 import os
 import re
 import tempfile
@@ -20,7 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from . import ahead, context
-from .models import GENESIS_HASH, AuditEvent, ChainHead
+from .models import GENESIS_HASH, AuditEvent, ChainHead, canonical_content
 
 if TYPE_CHECKING:
     from samhandling.organisations.actors import Actor
@@ -362,14 +361,9 @@ def batch_document(events: list[AuditEvent]) -> str:
     the moment to the microsecond with its offset (what the timestamptz column keeps)."""
     rows = []
     for event in events:
-        row = [event.content(), *_CONTENT_VALUES(event)]
-        row[_MOMENT] = row[_MOMENT].isoformat()
-        rows.append(row)
+        values = event.content_values()
+        rows.append([canonical_content(values), *values])
     return json.dumps(rows)
-
-
-_CONTENT_VALUES = operator.attrgetter(*AuditEvent.CONTENT_FIELDS)
-_MOMENT = 1 + AuditEvent.CONTENT_FIELDS.index("occurred_at")  # after the content
 
 
 def appended(events: list[AuditEvent], rows: Sequence[Sequence[Any]]) -> None:
