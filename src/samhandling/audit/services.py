@@ -164,8 +164,10 @@ def send_ahead() -> None:
     batch = _pending.get()
     if batch is None or not batch.events or connection.in_atomic_block:
         return
+    # SQLite has one writer at a time: a second connection would only wait. A batch longer
+    # than one statement takes is hashed in Python at the end (`_append_all`).
     if connection.vendor != "postgresql" or len(batch.events) > _ONE_STATEMENT_LIMIT:
-        return  # SQLite has one writer at a time: a second connection would only wait
+        return
     events, batch.events = batch.events, []
     with connection.wrap_database_errors:
         batch.sent.append((ahead.send(APPEND_SENT_AHEAD_SQL, batch_document(events)), events))
