@@ -46,12 +46,9 @@ def send(sql: str, document: str) -> Sent:
     """Sends the prepared batch statement with `document` and returns without waiting.
     psycopg's errors propagate (the caller turns them into Django's); the connection is then
     closed, never kept."""
-    raw = _take()
+    raw = _take(sql)
     try:
         pgconn = raw.pgconn
-        if not getattr(raw, "_audit_prepared", False):
-            _result(raw, pgconn.prepare(_STATEMENT, sql.encode()))  # once per connection
-            raw._audit_prepared = True  # type: ignore[attr-defined]
         pgconn.send_query_prepared(_STATEMENT, [document.encode()])
         while pgconn.flush():  # what the socket could not take at once
             select.select([], [pgconn.socket], [])
@@ -69,7 +66,7 @@ def receive(sent: Sent) -> list[tuple[str, ...]]:
         pgconn = raw.pgconn
         rows: list[tuple[str, ...]] = []
         while (result := _next_result(pgconn)) is not None:
-            rows = _result(raw, result)
+            rows = _result(result)
         kept = True
         return rows
     finally:
@@ -87,7 +84,7 @@ def _next_result(pgconn: Any) -> Any:  # a psycopg.pq.PGconn
     return pgconn.get_result()
 
 
-def _result(raw: psycopg.Connection[Any], result: Any) -> list[tuple[str, ...]]:
+def _result(result: Any) -> list[tuple[str, ...]]:
     """The rows of a result (a psycopg.pq.PGresult), or its error raised as psycopg raises it."""
     if result.status == pq.ExecStatus.FATAL_ERROR:
         code = (result.error_field(pq.DiagnosticField.SQLSTATE) or b"").decode()
@@ -110,8 +107,9 @@ _free: list[psycopg.Connection[Any]] = []
 _pid = os.getpid()
 
 
-def _take() -> psycopg.Connection[Any]:
-    """A kept connection that is idle and that the server has not ended, else a new one."""
+def _take(sql: str) -> psycopg.Connection[Any]:
+    """A kept connection that is idle and that the server has not ended, else a new one with
+    `sql` prepared on it (each connection sends only the batch statement)."""
     global _pid  # noqa: PLW0603 - the process the kept connections belong to
     with _lock:
         if _pid != os.getpid():  # a parent's: never used here (psycopg does not end them either)
@@ -124,7 +122,13 @@ def _take() -> psycopg.Connection[Any]:
             raw.close()
     # As Django connects (its parameters: the database, the adapters), in autocommit: the
     # statement is its own transaction, committed before its answer comes.
-    return psycopg.connect(**connections["default"].get_connection_params(), autocommit=True)
+    raw = psycopg.connect(**connections["default"].get_connection_params(), autocommit=True)
+    try:
+        _result(raw.pgconn.prepare(_STATEMENT, sql.encode()))
+    except BaseException:
+        raw.close()
+        raise
+    return raw
 
 
 def _give_back(raw: psycopg.Connection[Any]) -> None:
