@@ -127,3 +127,15 @@ def test_an_analyst_cannot_register_persons(
     response = api_as(analyst).post("/persons", new_person())
     assert response.status_code == 403
     assert api_as(analyst).post("/persons/search", {"query": "Nordmann"}).json() == []
+
+
+def test_a_search_longer_than_the_schema_allows_is_refused_whitespace_included(
+    teacher: User, api_as: Callable[[User], ApiClient]
+) -> None:
+    """maxLength holds for the text as sent: 100 letters between two newlines are 102."""
+    response = api_as(teacher).post("/persons/search", {"query": "\n" + "a" * 100 + "\n"})
+    assert response.status_code == 422
+    assert list(response.json()["errors"]) == ["query"]
+    assert (
+        api_as(teacher).post("/persons/search", {"query": " " + "a" * 98 + " "}).status_code == 200
+    )

@@ -5,7 +5,7 @@ import datetime
 from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import StringConstraints
+from pydantic import AfterValidator, StringConstraints
 
 from samhandling.config.api_fields import NO_NULL, Input, Text8, Text32, Text100
 
@@ -70,8 +70,10 @@ def person_detail(person: Person, family: list[FamilyRelation]) -> PersonDetail:
 class PersonSearch(Input):
     """A name or an identity number, in the body so that it never appears in a URL or a log."""
 
-    query: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=100),
-                     NO_NULL]  # fmt: skip
+    # At most 100 characters as sent, as the schema says (stripped first, 100 letters between
+    # two newlines passed); at least two once stripped (" a " is one letter).
+    query: Annotated[str, StringConstraints(max_length=100), AfterValidator(str.strip),
+                     StringConstraints(min_length=2), NO_NULL]  # fmt: skip
 
 
 class PersonIn(Input):
