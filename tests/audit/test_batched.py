@@ -12,10 +12,12 @@ from typing import Any
 
 import pytest
 from django.db import OperationalError, connection
+from django.db.models.signals import post_init, pre_init
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from tests.conftest import connections_other, tamper, terminated
 
+from samhandling.access import policy
 from samhandling.accounts.models import User
 from samhandling.audit import ahead
 from samhandling.audit import services as audit
@@ -283,11 +285,34 @@ def test_a_batch_keeps_every_field_as_recorded_whatever_its_characters(
     assert audit.verify_chain().intact
 
 
+def test_a_batch_s_missing_values_hash_as_the_chain_s_walk_hashes_them(
+    make_person: Callable[..., Person],
+) -> None:
+    """Without an actor, organisation or person (a command's events, a refused look at
+    nothing), the batch statement joins the missing values as empty texts into the content,
+    as AuditEvent.content() does: the hashes are those verify_chain computes."""
+    person = make_person()
+    before = ChainHead.objects.get(pk=1).sequence
+    with audit.batched():
+        audit.record(None, "view", audit.Subject("people.person"), purpose="test")
+        audit.record(None, "view", person, decision=policy.refuse("not in a team"))
+        audit.send_ahead()
+    stored = list(AuditEvent.objects.filter(sequence__gt=before).order_by("sequence"))
+    assert [(e.actor_id, e.organisation_id, e.person_id, e.outcome) for e in stored] == [
+        (None, None, None, "granted"),
+        (None, None, person.pk, "refused"),
+    ]
+    assert stored[1].reason == "not in a team"
+    assert all(e.hash == e.compute_hash() for e in stored)
+    assert audit.verify_chain().intact
+
+
 def test_an_event_holds_what_the_model_built_with_keywords_would_hold(
     teacher_actor: Actor, make_person: Callable[..., Person]
 ) -> None:
-    """Events are built from positional values in the model's field order (the fast way):
-    every field holds what AuditEvent(**values) gives, the defaults of those not given too."""
+    """Events are built with their attributes set at once (the fast way, audit._new_event):
+    every field holds what AuditEvent(**values) gives, the defaults of those not given too,
+    and nothing would have received the signals that Model.__init__ sends."""
     person = make_person()
     event = audit._event(audit._who(teacher_actor, "test"), "view", person, None)
     given = {name: getattr(event, name) for name in AuditEvent.CONTENT_FIELDS}
@@ -297,3 +322,5 @@ def test_an_event_holds_what_the_model_built_with_keywords_would_hold(
     assert (event.pk, event.sequence, event.previous_hash, event.hash) == (None, None, "", "")
     assert event._state.adding
     assert event.person_id == person.pk and event.actor_id == teacher_actor.user.pk
+    assert not pre_init.has_listeners(AuditEvent) and not post_init.has_listeners(AuditEvent)
+    assert event.content() == expected.content()

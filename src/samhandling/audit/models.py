@@ -149,4 +149,4 @@ _MOMENT = AuditEvent.CONTENT_FIELDS.index("occurred_at")
 def canonical_content(values: list[Any]) -> str:
     """The content of an event from its `content_values()`: joined by the unit separator, an
     empty value for a missing one."""
-    return UNIT_SEPARATOR.join("" if value is None else str(value) for value in values)
+    return UNIT_SEPARATOR.join(["" if value is None else str(value) for value in values])
