@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -115,12 +116,21 @@ def example_path(route: str) -> str:
 
 @pytest.fixture
 def limits(settings: Any) -> Callable[..., None]:
-    """Sets rate limits for the test ("count/seconds")."""
+    """Sets rate limits for the test ("count/seconds"). The windows are fixed, counted from
+    the epoch (config/ratelimit.py): a test that counts up to a limit and then expects a 429
+    would see a fresh window if one began in between. So the test starts, if need be after
+    a wait, at least WINDOW_MARGIN seconds before any of its windows ends."""
 
     def set_limits(**rates: str) -> None:
         settings.RATE_LIMITS = {**settings.RATE_LIMITS, **rates}
+        lengths = [int(rate.split("/")[1]) for rate in rates.values() if "/" in rate]
+        while lengths and (left := min(n - time.time() % n for n in lengths)) < WINDOW_MARGIN:
+            time.sleep(left + 0.01)
 
     return set_limits
+
+
+WINDOW_MARGIN = 10.0  # seconds; the longest of these tests takes about one
 
 
 # --- 1. session fixation -----------------------------------------------------------------------
