@@ -242,17 +242,13 @@ def test_a_connection_lost_while_events_are_on_their_way_fails_the_batch_as_unav
         with pytest.raises(OperationalError), audit.batched():
             audit.record_many(teacher_actor, "view", [person, person], purpose="test")
             audit.send_ahead()
-            batch_pid = holder.execute(
-                "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                " AND query LIKE %s", ["%audit_chainhead%"]
-            ).fetchone()  # fmt: skip
-            deadline = time.monotonic() + 10
+            batch_pid, deadline = None, time.monotonic() + 10
             while batch_pid is None and time.monotonic() < deadline:
-                time.sleep(0.01)
                 batch_pid = holder.execute(
                     "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
                     " AND query LIKE %s", ["%audit_chainhead%"]
                 ).fetchone()  # fmt: skip
+                time.sleep(0.01)
             assert batch_pid is not None, "the batch never waited for the head"
             terminated(batch_pid[0])
     assert ahead.kept() == []
