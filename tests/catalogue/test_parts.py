@@ -1,14 +1,12 @@
-"""The catalogue's Jinja2 macros (catalogue/parts.html) write what their Django twins write."""
+"""The catalogue's Jinja2 macros (catalogue/parts.html) write what their Django twins write; the
+shared form field: tests/config/test_jinja_parts.py."""
 
 from typing import Any
 
 import pytest
-from django import forms
 from django.template import engines
 from django.test import RequestFactory
 from django.utils import translation
-
-from samhandling.catalogue.filters import PracticeFilter
 
 
 def _django(name: str, **values: Any) -> str:
@@ -22,11 +20,6 @@ def _jinja(call: str, **values: Any) -> str:
     return engines["jinja2"].from_string(source).render({"request": request, **values})
 
 
-class _Example(forms.Form):
-    word = forms.CharField(label="Word <b>", help_text="Help & more", max_length=3)
-    kind = forms.ChoiceField(label="Kind", choices=[("a", "A"), ("b", "B <i>")], required=False)
-
-
 @pytest.mark.parametrize("language", ["nb", "en"])
 def test_each_macro_writes_what_its_django_component_writes(language: str) -> None:
     with translation.override(language):
@@ -37,16 +30,3 @@ def test_each_macro_writes_what_its_django_component_writes(language: str) -> No
                 == _django("catalogue/_back.html", **listed).strip())  # fmt: skip
         assert (_jinja("{{ parts.filter_buttons(request) }}")
                 == _django("catalogue/_filter_buttons.html").strip())  # fmt: skip
-
-
-@pytest.mark.parametrize(
-    "data", [{}, {"word": "too long", "kind": "c"}, {"word": "ok", "kind": "b"}]
-)
-def test_the_field_macro_writes_what_components_field_writes(data: dict[str, str]) -> None:
-    forms_ = [_Example(data or None), PracticeFilter(data)]
-    for form in forms_:
-        form.is_valid()
-        for name in form.fields:
-            field = form[name]
-            expected = _django("components/field.html", field=field).strip()
-            assert _jinja("{{ parts.field(field) }}", field=field) == expected, name

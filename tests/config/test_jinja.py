@@ -132,6 +132,46 @@ def test_a_date_is_formatted_once_for_its_language_and_time_zone() -> None:
     assert jinja.date([1]) == ""  # not a key: formatted directly, as Django would
 
 
+def test_a_page_body_formats_dates_in_the_language_and_time_zone_it_is_rendered_in() -> None:
+    """`|date` in a page body takes the language and the time zone from RENDERED_IN, not from
+    Django's thread-locals; a date (not a moment) is one key in every time zone."""
+    import datetime
+    import zoneinfo
+
+    from django.utils import timezone
+
+    from samhandling.config import jinja
+    from samhandling.config.jinja import RENDERED_IN
+
+    night = datetime.datetime(2026, 6, 30, 22, 30, tzinfo=datetime.UTC)
+    body = engines["jinja2"].from_string(
+        '{{ v|date("DATE_FORMAT") }} {{ d|date("SHORT_DATE_FORMAT") }}'
+    )
+    django_page = engines["django"].from_string(
+        '{{ v|date:"DATE_FORMAT" }} {{ d|date:"SHORT_DATE_FORMAT" }}'
+    )
+    values = {"v": night, "d": datetime.date(2026, 1, 2)}
+    for language in ("nb", "en"):
+        for zone in ("Europe/Oslo", "UTC"):
+            with translation.override(language), timezone.override(zone):
+                expected = django_page.render(values)
+            other_language, other_zone = (
+                ("en" if language == "nb" else "nb"),
+                ("UTC" if zone == "Europe/Oslo" else "Europe/Oslo"),
+            )
+            # Django's thread-locals say otherwise than the page's RENDERED_IN:
+            with translation.override(other_language), timezone.override(other_zone):
+                where = (language, "/", None, zoneinfo.ZoneInfo(zone))
+                assert body.render({**values, RENDERED_IN: where}) == expected, (language, zone)
+    keys_before = jinja._formatted.cache_info().currsize
+    with translation.override("nb"):
+        for zone in ("Europe/Oslo", "UTC", "America/New_York"):
+            where = ("nb", "/", None, zoneinfo.ZoneInfo(zone))
+            body.render({"v": None, "d": datetime.date(2031, 3, 4), RENDERED_IN: where})
+    # the date once, whatever the zone (and `None` once)
+    assert jinja._formatted.cache_info().currsize - keys_before <= 2
+
+
 def test_every_model_with_choices_has_the_cheap_choice_labels() -> None:
     """config/choices.py: a model without ChoiceLabels first would translate every label of a
     field on each get_<field>_display() call again."""
@@ -171,6 +211,32 @@ def test_the_menu_is_made_once_per_request_and_again_for_another_actor() -> None
     assert [item["current"] for item in first if item["url"] == "/catalogue/"] == [True]
     request.actor = Actor(user=None, channel="web")  # signed out and in again: not the same
     assert navigation(request)["navigation"] is not first
+
+
+def test_the_menu_follows_the_language_and_the_script_prefix() -> None:
+    """The menu's addresses and labels are remembered per language, prefix and URL
+    configuration (navigation._entries): a page in English has them in English, a site below a
+    path has them below it."""
+    from django.urls import set_script_prefix
+
+    from samhandling.config.navigation import menu_for
+
+    def menu() -> list[tuple[object, object, object]]:
+        return [(i["url"], i["label"], i["current"]) for i in menu_for(ANONYMOUS, "/catalogue/")]
+
+    with translation.override("nb"):
+        norwegian = menu()
+    with translation.override("en"):
+        english = menu()
+        set_script_prefix("/samhandling/")
+        try:
+            below = menu()
+        finally:
+            set_script_prefix("/")
+    assert ("/catalogue/", "Virkemidler og erfaringer", True) in norwegian
+    assert ("/catalogue/", "Instruments and experience", True) in english
+    assert ("/samhandling/catalogue/", "Instruments and experience", False) in below
+    assert [label for _, label, _ in norwegian] != [label for _, label, _ in english]
 
 
 def test_a_text_is_translated_once_per_language_and_follows_the_language() -> None:
@@ -274,8 +340,9 @@ def test_a_page_body_translates_and_reverses_in_the_language_and_prefix_it_is_re
     body = engines["jinja2"].from_string("{{ _('Next') }} {{ url('catalogue:practice', 7) }}")
     with translation.override("nb"):
         assert body.render({}) == "Neste /catalogue/practices/7/"
-        assert rendered_in() == ("nb", "/", None)
-        english_below_a_path = ("en", "/samhandling/", None)
+        assert rendered_in()[:3] == ("nb", "/", None)
+        assert str(rendered_in()[3]) == "Europe/Oslo"
+        english_below_a_path = ("en", "/samhandling/", None, rendered_in()[3])
         assert body.render({RENDERED_IN: english_below_a_path}) == (
             "Next /samhandling/catalogue/practices/7/"
         )

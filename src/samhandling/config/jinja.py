@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote_plus
 
@@ -111,16 +112,18 @@ def _translated(message: str, language: str | None) -> Markup:
         return Markup(translation.gettext(message))  # noqa: S704 - our catalogue's text
 
 
-# Where `{% jinja_body %}` (config/pages.py) puts the language, the script prefix and the URL
-# configuration the page is rendered in, read once: `_` and `url` take them from the render's
-# context instead of asking Django's thread-locals for them at every call (2–4 µs each: a
-# page calls `_` and `url` a hundred times). A template rendered on its own asks Django.
+# Where `{% jinja_body %}` (config/pages.py) puts the language, the script prefix, the URL
+# configuration and the time zone the page is rendered in, read once: `_`, `url` and `date` take
+# them from the render's context instead of asking Django's thread-locals for them at every call
+# (2–4 µs each: a page calls them a hundred times). A template rendered on its own asks Django.
 RENDERED_IN = "rendered_in"
 
 
-def rendered_in() -> tuple[str | None, str, Any]:
-    """The language, the script prefix and the URL configuration of the request."""
-    return translation.get_language(), get_script_prefix(), get_urlconf()
+def rendered_in() -> tuple[str | None, str, Any, Any]:
+    """The language, the script prefix, the URL configuration and the time zone of the
+    request."""
+    return (translation.get_language(), get_script_prefix(), get_urlconf(),
+            timezone.get_current_timezone())  # fmt: skip
 
 
 @pass_context
@@ -135,17 +138,19 @@ def page_translated(context: JinjaContext, message: str) -> Markup:
 @pass_context
 def page_url(context: JinjaContext, name: str, *args: Any) -> str:
     """`url(name, *args)`: `url`, with the page's language, prefix and URL configuration."""
-    return _url_in(context.get(RENDERED_IN) or rendered_in(), name, args)
+    return url_in(context.get(RENDERED_IN) or rendered_in(), name, args)
 
 
 def url(name: str, *args: Any) -> str:
     """Django's `reverse`, remembered: a page links to the same few views many times (My work
     has some 45 links), and reversing costs 20–30 µs each."""
-    return _url_in(rendered_in(), name, args)
+    return url_in(rendered_in(), name, args)
 
 
-def _url_in(where: tuple[str | None, str, Any], name: str, args: tuple[Any, ...]) -> str:
-    language, prefix, urlconf = where
+def url_in(where: tuple[Any, ...], name: str, args: tuple[Any, ...]) -> str:
+    """`url`, in the language, script prefix and URL configuration `where` begins with (the
+    render's RENDERED_IN, or its first three)."""
+    language, prefix, urlconf = where[:3]
     try:
         return _reversed(name, args, prefix, urlconf, language)
     except TypeError:  # an argument that cannot be a key
@@ -212,8 +217,22 @@ def date(value: Any, arg: str | None = None) -> str:
     """Django's `date` filter, on the value in the current time zone first, as Django's
     templates do (the filter `expects_localtime`); remembered, as `url` is: My work formats
     some 40 dates, at 25–30 µs each."""
+    return _date_in(translation.get_language(), timezone.get_current_timezone(), value, arg)
+
+
+@pass_context
+def page_date(context: JinjaContext, value: Any, arg: str | None = None) -> str:
+    """`|date(format)`: `date`, in the language and time zone the page is rendered in."""
+    where = context.get(RENDERED_IN)
+    if where is None:
+        return date(value, arg)
+    return _date_in(where[0], where[3], value, arg)
+
+
+def _date_in(language: str | None, zone: Any, value: Any, arg: str | None) -> str:
     try:
-        return _formatted(value, arg, translation.get_language(), timezone.get_current_timezone())
+        # A date is the same day in every time zone: one key for all of them.
+        return _formatted(value, arg, language, zone if isinstance(value, datetime) else None)
     except TypeError:  # a value that cannot be a key
         return str(defaultfilters.date(template_localtime(value), arg))
 
@@ -221,9 +240,13 @@ def date(value: Any, arg: str | None = None) -> str:
 @functools.lru_cache(maxsize=8192)
 def _formatted(value: Any, arg: str | None, language: Any, zone: Any) -> str:
     # What the formatting depends on is in the key: the value, the format, the language (its
-    # month names and formats) and the time zone a datetime is shown in. A key holds a date
-    # or a moment only, never whose it is.
-    return str(defaultfilters.date(template_localtime(value), arg))
+    # month names and formats) and the time zone a datetime is shown in (None for a date,
+    # which is not moved). A key holds a date or a moment only, never whose it is.
+    with translation.override(language):
+        if zone is None:
+            return str(defaultfilters.date(template_localtime(value), arg))
+        with timezone.override(zone):
+            return str(defaultfilters.date(template_localtime(value), arg))
 
 
 def localized(value: Any) -> Any:
@@ -268,7 +291,7 @@ def environment(**options: Any) -> Environment:
     for library in (catalogue_public.register, casework.register):
         env.filters.update(library.filters)
     env.filters.update({
-        "date": date,
+        "date": page_date,
         "localize": localized,
         "linebreaksbr": defaultfilters.linebreaksbr,
         "json_script": defaultfilters.json_script,

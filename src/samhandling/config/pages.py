@@ -66,7 +66,7 @@ def jinja_body(context: Any, name: str) -> SafeString:
     values = context.flatten()
     values["request"] = request
     values["csrf_input"] = SimpleLazyObject(lambda: _csrf_input(request, values.get("csrf_token")))
-    values[RENDERED_IN] = rendered_in()  # read once for the page's `_` and `url`
+    values[RENDERED_IN] = rendered_in()  # read once for the page's `_`, `url` and `date`
     index = getattr(context, "_processors_index", None)  # RequestContext: their own layer
     if index is not None:  # what the context processors gave the page, for its components
         values[PAGE_VALUES] = context.dicts[index]
