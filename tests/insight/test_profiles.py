@@ -310,3 +310,30 @@ def test_charts_tell_lines_apart_without_colour(world: World) -> None:
     assert point_layer["strokeDash"]["scale"]["range"] == [[1, 0], [6, 3], [2, 2]]
     assert spec["layer"][0]["mark"]["invalid"] == "break-paths-filter-domains"
     assert charts.distinct(["Oslo", "Oslo", "Norge"]) == ["Oslo", "Oslo (2)", "Norge"]
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "nb", "en"),
+    [
+        (Decimal("12.345"), 1, "12,3", "12.3"),
+        (Decimal("12.35"), 1, "12,4", "12.4"),  # half up, as the publisher rounds
+        (Decimal("1.50"), None, "1,5", "1.5"),  # the value's own decimals, no trailing zeros
+        (Decimal("1.5"), None, "1,5", "1.5"),  # an equal value, the same text
+        (Decimal("-0.04"), 1, "0,0", "0.0"),  # no "-0,0"
+        (Decimal("-3"), 0, "-3", "-3"),
+    ],
+)
+def test_a_number_is_written_in_the_readers_language_each_time(
+    value: Decimal, decimals: int | None, nb: str, en: str
+) -> None:
+    """format_number remembers what it wrote per value, decimals and language: it still
+    writes each language's own decimal separator, however the calls alternate."""
+    from django.utils import translation
+
+    from samhandling.insight.profiles import format_number
+
+    for _ in range(2):
+        with translation.override("nb"):
+            assert format_number(value, decimals) == nb
+        with translation.override("en"):
+            assert format_number(value, decimals) == en

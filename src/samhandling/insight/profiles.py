@@ -25,7 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 from django.db.models import Subquery
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.translation import gettext_lazy as _
 
 from samhandling.config.compiled import CompiledQuery
@@ -346,13 +346,21 @@ def format_number(value: Decimal, decimals: int | None = None) -> str:
     zeros."""
     if settings.USE_THOUSAND_SEPARATOR:
         return formats.number_format(value, decimal_pos=decimals, use_l10n=True)
+    return _formatted_number(value, decimals, translation.get_language())
+
+
+@functools.lru_cache(maxsize=8192)
+def _formatted_number(value: Decimal, decimals: int | None, language: str | None) -> str:
+    # Remembered per value, number of decimals and language: a profile page prints some 60
+    # values, most of them again on the next page in the same municipality. Values that are
+    # equal print the same (1.0 and 1.00 alike). The key is a published figure, not a person's.
     if decimals is None:
         text = format(value.normalize(), "f")
     else:
         text = format(value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP), "f")
     if text.startswith("-") and not text.strip("-0."):
         text = text[1:]  # no "-0.0"
-    separator = formats.get_format("DECIMAL_SEPARATOR", use_l10n=True)
+    separator = formats.get_format("DECIMAL_SEPARATOR", lang=language, use_l10n=True)
     return text.replace(".", separator) if separator != "." else text
 
 
