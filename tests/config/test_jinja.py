@@ -356,3 +356,26 @@ def test_a_page_in_english_has_its_body_in_english(client: Any) -> None:
     client.cookies["django_language"] = "nb"
     html = client.get("/catalogue/practices/").content.decode()
     assert "Nordisk erfaringsbank" in html
+
+
+def test_a_page_body_gives_the_catalogues_filters_the_language_it_is_rendered_in() -> None:
+    """The filters marked `takes_page_language` write in the page's language (RENDERED_IN) in
+    a Jinja2 body, in the active one otherwise, and as before in a Django template."""
+    from samhandling.catalogue.models import Practice
+    from samhandling.config.jinja import RENDERED_IN, rendered_in
+
+    practice = Practice(country="se", level="municipal", age_from=6, age_to=15,
+                        evidence_level=Practice._meta.get_field("evidence_level").choices[0][0],
+                        language="sv", origin="example", problem="word " * 50)  # fmt: skip
+    source = "{{ p|practice_facts }}|{{ p|origin_tag }}|{{ p|practice_summary }}"
+    body = engines["jinja2"].from_string(source)
+    django_page = engines["django"].from_string("{% load catalogue_public %}" + source)
+    written = {}
+    for language in ("nb", "en"):
+        with translation.override(language):
+            written[language] = django_page.render({"p": practice})
+            assert body.render({"p": practice}) == written[language]
+            where = rendered_in()
+    assert written["nb"] != written["en"]
+    with translation.override("nb"):  # the page is in English, Django's thread-local says nb
+        assert body.render({"p": practice, RENDERED_IN: where}) == written["en"]

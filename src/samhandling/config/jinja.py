@@ -32,9 +32,9 @@ Autoescaping is always on, as in Django templates.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote_plus
 
 from django.http import HttpRequest
@@ -48,6 +48,8 @@ from django.utils.timezone import template_localtime  # type: ignore[attr-define
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context as JinjaContext
 from markupsafe import Markup, escape
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def fill(text: Any, **values: Any) -> Markup:
@@ -124,6 +126,24 @@ def rendered_in() -> tuple[str | None, str, Any, Any]:
     request."""
     return (translation.get_language(), get_script_prefix(), get_urlconf(),
             timezone.get_current_timezone())  # fmt: skip
+
+
+def takes_page_language(function: F) -> F:
+    """Marks a filter of our Django template libraries whose second, optional argument is the
+    language to write in (the active one when not given). In a Jinja2 page body it is given
+    the language the page is rendered in (RENDERED_IN) instead of each item asking Django's
+    thread-locals for it: the experience bank's list asked 75 times."""
+    function.takes_page_language = True  # type: ignore[attr-defined]
+    return function
+
+
+def _in_page_language(function: Callable[..., Any]) -> Callable[..., Any]:
+    @pass_context
+    def in_page_language(context: JinjaContext, value: Any) -> Any:
+        where = context.get(RENDERED_IN)
+        return function(value, where[0] if where is not None else None)
+
+    return in_page_language
 
 
 @pass_context
@@ -289,7 +309,11 @@ def environment(**options: Any) -> Environment:
     })  # fmt: skip
     # The filters of our Django template libraries, under the same names.
     for library in (catalogue_public.register, casework.register):
-        env.filters.update(library.filters)
+        env.filters.update({
+            name: _in_page_language(function) if getattr(function, "takes_page_language", False)
+            else function
+            for name, function in library.filters.items()
+        })  # fmt: skip
     env.filters.update({
         "date": page_date,
         "localize": localized,

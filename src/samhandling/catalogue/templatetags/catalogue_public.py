@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from markupsafe import Markup, escape
 
-from samhandling.config.jinja import fill
+from samhandling.config.jinja import fill, takes_page_language
 from samhandling.organisations.models import Sector
 
 from ..models import OLDEST, Practice, TargetGroup
@@ -39,10 +39,12 @@ def target_group_labels(values: Any) -> list[str]:
 
 
 @register.filter
-def origin_tag(entry: Any) -> SafeString:
+@takes_page_language
+def origin_tag(entry: Any, language: str | None = None) -> SafeString:
     """Where an entry comes from, as a tag: an example is never presented as official. One
     place for the Django pages (catalogue/_origin.html) and the Jinja2 ones (decision 0006)."""
-    return _origin_tag(getattr(entry, "origin", "") == "example", translation.get_language())
+    return _origin_tag(getattr(entry, "origin", "") == "example",
+                       language or translation.get_language())  # fmt: skip
 
 
 @functools.lru_cache(maxsize=32)
@@ -64,13 +66,14 @@ def age_span(entry: Any) -> str:
 
 
 @register.filter
-def practice_facts(practice: Any) -> Markup:
+@takes_page_language
+def practice_facts(practice: Any, language: str | None = None) -> Markup:
     """ "Sweden · Municipal · ages 6–15 · Described · in Swedish": the experience bank's line
     under each practice's title, in the page's language. Remembered per values and language:
     a list shows 25 of them, each with four labels and two texts filled in (0.4 ms a page)."""
     return _practice_facts(practice.country, practice.level, practice.age_from,
                            practice.age_to, practice.evidence_level, practice.language,
-                           translation.get_language())  # fmt: skip
+                           language or translation.get_language())  # fmt: skip
 
 
 @functools.lru_cache(maxsize=4096)
@@ -90,11 +93,12 @@ def _practice_facts(country: str, level: str, age_from: int, age_to: int, eviden
 
 
 @register.filter
-def practice_summary(practice: Any) -> str:
+@takes_page_language
+def practice_summary(practice: Any, language: str | None = None) -> str:
     """The start of a practice's problem, its first 40 words, for the experience bank's list.
     Remembered per text and language (the ellipsis is translated): Django's `truncatewords`
     took 0.1 ms for a list of 25. The texts are the published catalogue's, no personal data."""
-    return _practice_summary(practice.problem, translation.get_language())
+    return _practice_summary(practice.problem, language or translation.get_language())
 
 
 @functools.lru_cache(maxsize=2048)
