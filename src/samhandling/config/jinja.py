@@ -269,19 +269,21 @@ def _formatted(value: Any, arg: str | None, language: Any, zone: Any) -> str:
             return str(defaultfilters.date(template_localtime(value), arg))
 
 
-def localized(value: Any) -> Any:
+def localized(value: Any, language: str | None = None) -> Any:
     """A value as a Django template prints it: a datetime in the current time zone, dates and
     numbers in the language's format (`{{ value }}` in a Django template). A whole number is
-    remembered per language: a list's counts and page links print a dozen."""
+    remembered per language: a list's counts and page links print a dozen. In a page body the
+    number is written in the page's language (`takes_page_language`)."""
     if type(value) is int:
-        return _localized_number(value, translation.get_language())
+        return _localized_number(value, language or translation.get_language())
     return localize(template_localtime(value))
 
 
 @functools.lru_cache(maxsize=4096)
 def _localized_number(value: int, language: str | None) -> str:
-    # The key is the number and the language whose format it is printed in (the active one).
-    return localize(value)
+    # The key is the number and the language whose format it is printed in.
+    with translation.override(language):
+        return localize(value)
 
 
 def environment(**options: Any) -> Environment:
@@ -316,7 +318,7 @@ def environment(**options: Any) -> Environment:
         })  # fmt: skip
     env.filters.update({
         "date": page_date,
-        "localize": localized,
+        "localize": _in_page_language(localized),
         "linebreaksbr": defaultfilters.linebreaksbr,
         "json_script": defaultfilters.json_script,
         "fill": fill,
