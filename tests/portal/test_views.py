@@ -123,7 +123,14 @@ def test_the_front_page_sends_a_citizen_to_their_own_page(family: Family) -> Non
 
 
 def test_a_citizen_sees_only_the_familys_menu(family: Family) -> None:
-    response = client_for(family.guardian_user).get("/portal/")
+    response = client_for(family.guardian_user).get("/portal/")  # in English (client_for)
+    labels = [str(item["label"]) for item in response.context["navigation"]]
+    assert labels == ["My page", "Consents", "My data"]
+    menu = re.search(r'<ul class="app-nav__list">(.*?)</ul>', response.content.decode(), re.S)
+    assert menu and re.findall(r">([^<>]+)</a>", menu.group(1)) == labels
+    norwegian = client_for(family.guardian_user)
+    norwegian.cookies["django_language"] = "nb"
+    response = norwegian.get("/portal/")
     labels = [str(item["label"]) for item in response.context["navigation"]]
     assert labels == [bokmål("My page"), bokmål("Consents"), bokmål("My data")]
 
