@@ -115,8 +115,9 @@ def _translated(message: str, language: str | None) -> Markup:
 
 
 # Where `{% jinja_body %}` (config/pages.py) puts the language, the script prefix, the URL
-# configuration and the time zone the page is rendered in, read once: `_`, `url` and `date` take
-# them from the render's context instead of asking Django's thread-locals for them at every call
+# configuration and the time zone the page is rendered in, read once: `_`, `url`, `date`,
+# `localize` and the filters that take the page's language (`takes_page_language`) take them
+# from the render's context instead of asking Django's thread-locals for them at every call
 # (2–4 µs each: a page calls them a hundred times). A template rendered on its own asks Django.
 RENDERED_IN = "rendered_in"
 
@@ -273,7 +274,7 @@ def localized(value: Any, language: str | None = None) -> Any:
     """A value as a Django template prints it: a datetime in the current time zone, dates and
     numbers in the language's format (`{{ value }}` in a Django template). A whole number is
     remembered per language: a list's counts and page links print a dozen. In a page body the
-    number is written in the page's language (`takes_page_language`)."""
+    number is written in the page's language (RENDERED_IN, given as `language`)."""
     if type(value) is int:
         return _localized_number(value, language or translation.get_language())
     return localize(template_localtime(value))
