@@ -31,6 +31,7 @@ Autoescaping is always on, as in Django templates.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -263,11 +264,9 @@ def _formatted(value: Any, arg: str | None, language: Any, zone: Any) -> str:
     # What the formatting depends on is in the key: the value, the format, the language (its
     # month names and formats) and the time zone a datetime is shown in (None for a date,
     # which is not moved). A key holds a date or a moment only, never whose it is.
-    with translation.override(language):
-        if zone is None:
-            return str(defaultfilters.date(template_localtime(value), arg))
-        with timezone.override(zone):
-            return str(defaultfilters.date(template_localtime(value), arg))
+    moved = timezone.override(zone) if zone is not None else contextlib.nullcontext()
+    with translation.override(language), moved:
+        return str(defaultfilters.date(template_localtime(value), arg))
 
 
 def localized(value: Any, language: str | None = None) -> Any:
